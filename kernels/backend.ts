@@ -1,0 +1,68 @@
+/**
+ * The backend interface: the few numeric operations an ALBERT forward pass needs.
+ *
+ * Modelled on ggml-backend and tinygrad: a backend names itself, says which ops it supports, and
+ * runs them. Tensors are host-resident row-major Float32Arrays, which every backend can read
+ * (koffi passes typed arrays to C as pointers without copying). A backend that keeps data on a
+ * device (CUDA, TensorRT) implements the optional fused `layer` op and owns its copies of the
+ * weights through `prepareWeights`. Every backend is checked against `kernels/js` by the shared
+ * conformance suite (test/kernels/conformance.test.ts).
+ *
+ * Shapes are given explicitly as numbers; a backend throws RangeError for a shape it cannot run.
+ */
+import type { Activation } from './activation.ts';
+
+export type OpName = 'linear' | 'layerNorm' | 'activation' | 'softmax' | 'attention' | 'addInPlace';
+
+/** Weights of one ALBERT layer, Hugging Face layout: Linear weights are [out, in]. */
+export interface LayerWeights {
+  readonly query: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly key: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly value: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly dense: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly attentionLayerNorm: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly ffn: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly ffnOutput: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly fullLayerLayerNorm: { readonly weight: Float32Array; readonly bias: Float32Array };
+}
+
+export interface LayerShape {
+  readonly batch: number;
+  readonly seq: number;
+  readonly hidden: number;
+  readonly heads: number;
+  readonly intermediate: number;
+  readonly activation: Activation;
+  readonly layerNormEps: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  supportsOp(op: OpName): boolean;
+
+  /** out[r, o] = bias[o] + Σ_k x[r, k] · w[o, k]  (x: [rows, inF], w: [outF, inF], out: [rows, outF]). */
+  linear(x: Float32Array, rows: number, inF: number, w: Float32Array, bias: Float32Array | null, outF: number, out: Float32Array): void;
+
+  /** out[r] = LayerNorm(x[r] (+ residual[r])) over `cols` features, biased variance (torch.nn.LayerNorm). */
+  layerNorm(x: Float32Array, residual: Float32Array | null, rows: number, cols: number, gamma: Float32Array, beta: Float32Array, eps: number, out: Float32Array): void;
+
+  /** x = f(x) element-wise, in place. */
+  activation(kind: Activation, x: Float32Array): void;
+
+  /** Softmax of each row of x[rows, cols], in place. */
+  softmax(x: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * Multi-head scaled dot-product attention (HF AlbertSdpaAttention / eager):
+   * q, k, v, out are [batch, seq, heads·headDim]; keyMask[b, j] = 0 masks key j of row b
+   * (HF adds finfo(float32).min to those scores, which makes their weight exactly zero).
+   */
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, keyMask: Int32Array | Uint8Array,
+    batch: number, seq: number, heads: number, headDim: number, out: Float32Array): void;
+
+  /** a += b element-wise. */
+  addInPlace(a: Float32Array, b: Float32Array): void;
+
+  /** Optional: one whole ALBERT layer, in place on x [batch, seq, hidden]. */
+  layer?(x: Float32Array, keyMask: Int32Array | Uint8Array, w: LayerWeights, shape: LayerShape): void;
+}
