@@ -1,27 +1,8 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { parseAlbertConfig } from '../../engine/albert/config.ts';
-import { albertWeightsFrom } from '../../engine/albert/weights.ts';
-import { AlbertModel, type ModelInputs } from '../../engine/albert/model.ts';
-import { jsBackend } from '../../kernels/js/index.ts';
-import { tensorSource } from '../../models/tensor-source.ts';
+import type { ModelInputs } from '../../engine/albert/model.ts';
+import { loadHfModel as loadHf, inputsOf } from '../_models.ts';
 import { HF, loadSafetensorsFile, f32, maxAbsDiff } from '../_fixtures.ts';
-import type { SafetensorsFile } from '../../models/safetensors.ts';
 
-function loadHf(dir: string): AlbertModel {
-  const cfg = parseAlbertConfig(JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')));
-  const w = albertWeightsFrom(tensorSource(loadSafetensorsFile(`${dir}/model.safetensors`), 'model.safetensors'), cfg);
-  return new AlbertModel(cfg, w, jsBackend);
-}
-
-function inputsOf(f: SafetensorsFile): ModelInputs {
-  const ids = f.tensors.get('input_ids')!;
-  const [batch, seq] = ids.shape as [number, number];
-  return {
-    batch, seq, inputIds: ids.data as Int32Array, tokenTypeIds: f.tensors.get('token_type_ids')!.data as Int32Array,
-    attentionMask: f.tensors.get('attention_mask')!.data as Int32Array,
-  };
-}
 
 const TOL = 1e-4;
 
