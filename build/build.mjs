@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 const programs = [
-  { entry: 'runtime/cli/main.ts', out: 'dist/elma.mjs' },
+  { entry: 'runtime/cli/elma.ts', out: 'dist/elma.mjs' },
 ];
 
 for (const p of programs) {
