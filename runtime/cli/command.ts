@@ -28,6 +28,8 @@ export interface CliIO {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stdin: () => AsyncIterable<string>;
+  /** True when stderr is a terminal: progress may redraw one line with \r. */
+  readonly interactive?: boolean;
 }
 
 /** Wrong command-line usage: the CLI prints the message and the command's usage line. */

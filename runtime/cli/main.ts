@@ -37,6 +37,7 @@ export const nodeIO: CliIO = {
   stdout: (t) => { process.stdout.write(t); },
   stderr: (t) => { process.stderr.write(t); },
   stdin: () => linesOf(process.stdin),
+  interactive: process.stderr.isTTY === true,
 };
 
 export async function runCli(argv: readonly string[], io: CliIO = nodeIO): Promise<number> {

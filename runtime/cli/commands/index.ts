@@ -3,9 +3,17 @@ import type { Command } from '../command.ts';
 import { importHfCommand } from './import-hf.ts';
 import { traceCommand } from './trace.ts';
 import { evalSquadCommand } from './eval-squad.ts';
+import { tokenizeCommand } from './tokenize.ts';
+import { featuresCommand } from './features.ts';
+import { askCommand } from './ask.ts';
+import { demoCommand } from './demo.ts';
 
 export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  askCommand,
   importHfCommand,
   traceCommand,
+  tokenizeCommand,
+  featuresCommand,
   evalSquadCommand,
 ];
