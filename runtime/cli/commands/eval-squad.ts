@@ -10,7 +10,7 @@ import { parseSquad, type SquadExample } from '../../../engine/squad/dataset.ts'
 import { evaluateSquadV2, MissingPredictionsError, SquadEvalError } from '../../../engine/squad/metric.ts';
 import { UsageError, type CliIO, type Command, type ParsedArgs } from '../command.ts';
 
-const HELP = `usage: elma eval-squad <data.json> <pred.json> [--na-prob-file F] [--na-prob-thresh T] [--out-file O]
+const HELP = `Usage: elma eval-squad <data.json> <pred.json> [--na-prob-file F] [--na-prob-thresh T] [--out-file O]
 
 Official evaluation script for SQuAD version 2.0 (evaluate-v2.0.py): exact match and F1 of the
 predictions, overall and for answerable (HasAns) and unanswerable (NoAns) questions. With a
