@@ -43,6 +43,17 @@ for (const s of [128, 384]) {
   results.push({ backend: 'js', op: 'linear', batch: 1, seq: s, ms, gflops: gf });
 }
 for (const s of [128, 384]) {
+  const q = randomFloats(s * H, 5, 1), k = randomFloats(s * H, 6, 1), v = randomFloats(s * H, 8, 1);
+  const out = new Float32Array(s * H);
+  const mask = new Int32Array(s).fill(1);
+  log(`attention at seq ${s} … `);
+  const ms = median(timeIt(() => jsBackend.attention(q, k, v, mask, 1, s, HEADS, H / HEADS, out), reps));
+  const gf = (2 * 2 * s * s * H) / (ms * 1e6);
+  log(`${ms.toFixed(1)} ms\n`);
+  rows.push(['js', 'attention 12×64', 1, s, ms, gf]);
+  results.push({ backend: 'js', op: 'attention', batch: 1, seq: s, ms, gflops: gf });
+}
+for (const s of [128, 384]) {
   for (const b of [1, 8]) {
     const shape: LayerShape = { batch: b, seq: s, hidden: H, heads: HEADS, intermediate: I, activation: 'gelu_new', layerNormEps: 1e-12 };
     const x = randomFloats(b * s * H, 7, 1);
