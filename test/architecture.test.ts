@@ -1,0 +1,43 @@
+/**
+ * The layout rules of ARCHITECTURE.md that a test can check: the platform-neutral core (engine,
+ * kernels/js and the backend interface, the format logic of models) imports nothing from `node:*`
+ * and no Node-only package, so it can run on QuickJS.
+ */
+import test from 'ava';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(path.join(root, dir)).flatMap((name) => {
+    const rel = path.join(dir, name);
+    if (statSync(path.join(root, rel)).isDirectory()) return tsFiles(rel);
+    return name.endsWith('.ts') ? [rel] : [];
+  });
+}
+
+const NEUTRAL = [
+  ...tsFiles('engine'), ...tsFiles('kernels/js'), 'kernels/backend.ts', 'kernels/activation.ts',
+  'models/safetensors.ts', 'models/tensor-source.ts', 'models/errors.ts', 'models/bundle/manifest.ts',
+];
+
+test('the platform-neutral core imports nothing from node:*', (t) => {
+  t.true(NEUTRAL.length > 20);
+  for (const file of NEUTRAL) {
+    const src = readFileSync(path.join(root, file), 'utf8');
+    const imports = [...src.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    for (const spec of imports) {
+      t.false(spec.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'url', 'util'].includes(spec), `${file} imports ${spec}`);
+    }
+    const code = src.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''); // comments may name them
+    t.notRegex(code, /\bprocess\.|\bBuffer\b|require\(/, `${file} uses a Node global`);
+  }
+});
+
+test('the core stays out of runtime, cloud and transport', (t) => {
+  for (const file of NEUTRAL) {
+    const src = readFileSync(path.join(root, file), 'utf8');
+    t.notRegex(src, /from ['"](\.\.\/)+(runtime|cloud|transport)\//, file);
+  }
+});
