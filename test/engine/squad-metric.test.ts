@@ -15,22 +15,12 @@ import {
 } from '../../engine/squad/metric.ts';
 import { orderedMembers } from '../../runtime/cli/commands/eval-squad.ts';
 import { fixture, readJson } from '../_fixtures.ts';
+import { evalDir, evalCases, type EvalCase } from '../_squad-eval-cases.ts';
 
-// Fixtures: outputs of the official evaluate-v2.0.py (test/fixtures/squad-eval/README.md).
-const dir = (...p: string[]) => fixture('squad-eval', ...p);
+const dir = evalDir;
 
-interface Case {
-  name: string;
-  data: string;
-  pred: string;
-  na_prob: string | null;
-  args: string[];
-  out_file: boolean;
-  stdout: string;
-  exit_code: number;
-  out_file_text?: string;
-}
-const cases = readJson<Case[]>(dir('cases.json'));
+type Case = EvalCase;
+const cases = evalCases;
 
 function loadExamples(rel: string): SquadExample[] {
   return parseSquad(readJson(dir(rel)), { source: rel, checkAnswerStarts: false });

@@ -9,23 +9,13 @@ import { MissingPredictionsError, SquadEvalError } from '../../engine/squad/metr
 import { UsageError, type CliIO } from '../../runtime/cli/command.ts';
 import { evalSquadCommand, orderedMembers, pyFloatRepr } from '../../runtime/cli/commands/eval-squad.ts';
 import { fixture, readJson } from '../_fixtures.ts';
+import { evalDir, evalCases, type EvalCase } from '../_squad-eval-cases.ts';
 
-// Fixtures: runs of the official evaluate-v2.0.py (test/fixtures/squad-eval/README.md).
-const dir = (...p: string[]) => fixture('squad-eval', ...p);
+const dir = evalDir;
 const tmp = mkdtempSync(path.join(tmpdir(), 'elma-eval-squad-'));
 
-interface Case {
-  name: string;
-  data: string;
-  pred: string;
-  na_prob: string | null;
-  args: string[];
-  out_file: boolean;
-  stdout: string;
-  exit_code: number;
-  out_file_text?: string;
-}
-const cases = readJson<Case[]>(dir('cases.json'));
+type Case = EvalCase;
+const cases = evalCases;
 
 function fakeIO(): { io: CliIO; out: string[]; err: string[] } {
   const out: string[] = [];
