@@ -14,12 +14,11 @@ import {
   SquadEvalError,
 } from '../../engine/squad/metric.ts';
 import { orderedMembers } from '../../runtime/cli/commands/eval-squad.ts';
-import { fixture, readJson } from '../_fixtures.ts';
-import { evalDir, evalCases, type EvalCase } from '../_squad-eval-cases.ts';
+import { readJson } from '../_fixtures.ts';
+import { evalDir, evalCases } from '../_squad-eval-cases.ts';
 
 const dir = evalDir;
 
-type Case = EvalCase;
 const cases = evalCases;
 
 function loadExamples(rel: string): SquadExample[] {

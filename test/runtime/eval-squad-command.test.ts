@@ -8,7 +8,6 @@ import { SquadFormatError } from '../../engine/squad/dataset.ts';
 import { MissingPredictionsError, SquadEvalError } from '../../engine/squad/metric.ts';
 import { UsageError, type CliIO } from '../../runtime/cli/command.ts';
 import { evalSquadCommand, orderedMembers, pyFloatRepr } from '../../runtime/cli/commands/eval-squad.ts';
-import { fixture, readJson } from '../_fixtures.ts';
 import { evalDir, evalCases, type EvalCase } from '../_squad-eval-cases.ts';
 
 const dir = evalDir;
