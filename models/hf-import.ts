@@ -81,8 +81,11 @@ export function importHf(hfDir: string, outDir: string, opts: ImportOptions = {}
   const t = opts.thresholds ?? 0;
   const thresholds = typeof t === 'number' ? new Array<number>(L).fill(t) : [...t];
   if (thresholds.length !== L) throw new RangeError(`thresholds: ${thresholds.length} values for ${L} layers`);
-  const qa: QaSettings = { ...DEFAULT_QA, max_seq_length: Math.min(DEFAULT_QA.max_seq_length, config.maxPositionEmbeddings), ...opts.qa };
-  if (qa.doc_stride >= qa.max_seq_length) (qa as { doc_stride: number }).doc_stride = Math.floor(qa.max_seq_length / 4);
+  // Small models (max_position_embeddings < 384) get windows of their full length, overlapping by a
+  // quarter, as run_qa.py's 384/128 does for base models (the fixture features use 128/32).
+  const maxSeq = opts.qa?.max_seq_length ?? Math.min(DEFAULT_QA.max_seq_length, config.maxPositionEmbeddings);
+  const stride = opts.qa?.doc_stride ?? (maxSeq > DEFAULT_QA.doc_stride ? DEFAULT_QA.doc_stride : Math.floor(maxSeq / 4));
+  const qa: QaSettings = { ...DEFAULT_QA, ...opts.qa, max_seq_length: maxSeq, doc_stride: stride };
   return writeBundle(outDir, {
     format: BUNDLE_FORMAT,
     format_version: BUNDLE_FORMAT_VERSION,

@@ -5,7 +5,7 @@ import { importHf } from '../../../models/hf-import.ts';
 import { parseSquad, SquadFormatError, type SquadExample } from '../../../engine/squad/dataset.ts';
 import { evaluateSquadV2 } from '../../../engine/squad/metric.ts';
 import { answerQuestions, type QuestionAnswer, type QaRunStats } from '../../../engine/qa/answer-questions.ts';
-import { optionalInt, optionalNumber, type Command } from '../command.ts';
+import { optionalInt, optionalNumber, UsageError, type Command } from '../command.ts';
 import { setupQa } from './_qa-setup.ts';
 
 /** The repository root: the nearest directory above this code with ELMA's package.json. */
@@ -96,8 +96,9 @@ Options:
     io.stdout(`  features: max length ${full.settings.maxSeqLength}, doc stride ${full.settings.docStride}; backend ${full.model.backend.name}\n\n`);
     const a = answerQuestions(full.model, full.tokenizer, examples, { ...full.settings, onProgress: progress('all layers') });
     const depth = optionalInt(args, 'depth-limit', L, 1);
-    const early = setupQa(bundleDir, { values: { threshold: String(threshold), 'depth-limit': String(depth) }, positionals: [] });
-    const b = answerQuestions(early.model, early.tokenizer, examples, { ...early.settings, onProgress: progress('early exit') });
+    if (depth > L) throw new UsageError(`--depth-limit ${depth} exceeds the model's ${L} layers`);
+    const policy = { thresholds: new Array<number>(L).fill(threshold), depthLimit: depth };
+    const b = answerQuestions(full.model, full.tokenizer, examples, { ...full.settings, policy, onProgress: progress('early exit') });
     const lines = [
       ...report(`All ${L} layers (no early exit)`, examples, a.answers, a.stats, L), '',
       ...report(`Early exit (threshold ${threshold} at every layer, depth limit ${depth})`, examples, b.answers, b.stats, L), '',
