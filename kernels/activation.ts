@@ -66,3 +66,38 @@ export function activationFn(kind: Activation): (x: number) => number {
     case 'leaky_relu': return (x) => (x > 0 ? x : 0.01 * x);
   }
 }
+
+/**
+ * The derivative f'(x) of activation `kind`, for the backward pass (the formulas of HF
+ * activations.py differentiated by hand; checked against finite differences in the tests).
+ */
+export function activationDerivative(kind: Activation): (x: number) => number {
+  switch (kind) {
+    case 'gelu': case 'gelu_python': {
+      const c = 1 / Math.sqrt(2 * Math.PI);
+      return (x) => 0.5 * (1 + erf(x / Math.SQRT2)) + x * c * Math.exp(-0.5 * x * x);
+    }
+    case 'gelu_new': case 'gelu_pytorch_tanh': case 'gelu_accurate': case 'gelu_fast': {
+      // d/dx ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³)
+      return (x) => {
+        const u = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+        const t = Math.tanh(u);
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+      };
+    }
+    case 'quick_gelu': return (x) => { const s = 1 / (1 + Math.exp(-1.702 * x)); return s + 1.702 * x * s * (1 - s); };
+    case 'relu': return (x) => (x > 0 ? 1 : 0);
+    case 'relu6': return (x) => (x > 0 && x < 6 ? 1 : 0);
+    case 'relu2': return (x) => (x > 0 ? 2 * x : 0);
+    case 'silu': case 'swish': return (x) => { const s = 1 / (1 + Math.exp(-x)); return s * (1 + x * (1 - s)); };
+    case 'mish': return (x) => {
+      const sp = x > 20 ? x : Math.log1p(Math.exp(x));
+      const t = Math.tanh(sp);
+      return t + x * (1 - t * t) / (1 + Math.exp(-x));
+    };
+    case 'tanh': return (x) => { const t = Math.tanh(x); return 1 - t * t; };
+    case 'sigmoid': return (x) => { const s = 1 / (1 + Math.exp(-x)); return s * (1 - s); };
+    case 'linear': return () => 1;
+    case 'leaky_relu': return (x) => (x > 0 ? 1 : 0.01);
+  }
+}

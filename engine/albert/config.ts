@@ -23,6 +23,8 @@ export interface AlbertConfig {
   readonly maxPositionEmbeddings: number;
   readonly typeVocabSize: number;
   readonly layerNormEps: number;
+  /** The word embedding row of this id gets no gradient (HF nn.Embedding(padding_idx=pad_token_id)). */
+  readonly padTokenId: number;
   readonly head: HeadKind;
   /** Number of classes of a sequence-classification head (HF num_labels / id2label). */
   readonly numLabels: number;
@@ -42,6 +44,12 @@ function headFromArchitectures(arch: unknown, where: string): HeadKind {
   if (names.includes('AlbertForSequenceClassification')) return 'sequence-classification';
   if (names.some((n) => n === 'AlbertModel' || n === 'AlbertForMaskedLM' || n === 'AlbertForPreTraining')) return 'none';
   throw new ModelConfigError(where, `unsupported architecture ${JSON.stringify(names)}; ELMA runs AlbertForQuestionAnswering, AlbertForSequenceClassification or a bare AlbertModel`);
+}
+
+function padTokenId(v: unknown, where: string): number {
+  if (v === undefined) return 0;
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new ModelConfigError(where, `must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return v as number;
 }
 
 /** Validate a Hugging Face ALBERT config.json object. `source` names the file in errors. */
@@ -80,6 +88,7 @@ export function parseAlbertConfig(json: unknown, source = 'config.json'): Albert
     hiddenAct: act,
     typeVocabSize: intOr('type_vocab_size', 2),
     layerNormEps: eps,
+    padTokenId: padTokenId(c.pad_token_id, `${source}: pad_token_id`),
     head,
     numLabels,
   };
@@ -101,7 +110,7 @@ export function toHfConfig(cfg: AlbertConfig): Record<string, unknown> {
     hidden_size: cfg.hiddenSize, num_hidden_layers: cfg.numHiddenLayers, num_hidden_groups: cfg.numHiddenGroups,
     inner_group_num: cfg.innerGroupNum, num_attention_heads: cfg.numAttentionHeads, intermediate_size: cfg.intermediateSize,
     hidden_act: cfg.hiddenAct, max_position_embeddings: cfg.maxPositionEmbeddings, type_vocab_size: cfg.typeVocabSize,
-    layer_norm_eps: cfg.layerNormEps, num_labels: cfg.numLabels,
+    layer_norm_eps: cfg.layerNormEps, pad_token_id: cfg.padTokenId, num_labels: cfg.numLabels,
   };
 }
 

@@ -139,3 +139,21 @@ export function albertWeightsToTensors(w: AlbertWeights, cfg: AlbertConfig): Map
   w.exitHeads.forEach((h, idx) => putLin(`${EXIT_HEAD_PREFIX}${idx + 1}`, h, 2, H));
   return out;
 }
+
+/** A weights-shaped structure with `f` applied to every tensor (e.g. zeros for gradients, copies). */
+export function mapWeights(w: AlbertWeights, f: (t: Float32Array) => Float32Array): AlbertWeights {
+  const lin = (l: Linear): Linear => ({ weight: f(l.weight), bias: f(l.bias) });
+  const layer = (lw: LayerWeights): LayerWeights => ({
+    query: lin(lw.query), key: lin(lw.key), value: lin(lw.value), dense: lin(lw.dense), attentionLayerNorm: lin(lw.attentionLayerNorm),
+    ffn: lin(lw.ffn), ffnOutput: lin(lw.ffnOutput), fullLayerLayerNorm: lin(lw.fullLayerLayerNorm),
+  });
+  return {
+    wordEmbeddings: f(w.wordEmbeddings), positionEmbeddings: f(w.positionEmbeddings), tokenTypeEmbeddings: f(w.tokenTypeEmbeddings),
+    embeddingLayerNorm: lin(w.embeddingLayerNorm), embeddingHiddenMappingIn: lin(w.embeddingHiddenMappingIn),
+    groups: w.groups.map((g) => g.map(layer)),
+    ...(w.qaOutputs !== undefined ? { qaOutputs: lin(w.qaOutputs) } : {}),
+    ...(w.pooler !== undefined ? { pooler: lin(w.pooler) } : {}),
+    ...(w.classifier !== undefined ? { classifier: lin(w.classifier) } : {}),
+    exitHeads: w.exitHeads.map(lin),
+  };
+}
