@@ -1,0 +1,96 @@
+/**
+ * Every Noise vector of test/fixtures/vectors/noise (cacophony and snow; XX, IK, XK, KK, IKpsk2 with
+ * BLAKE2s and SHA256) through our HandshakeState, with both crypto providers: each handshake and
+ * transport message byte for byte, both directions decrypting, and the handshake hash.
+ */
+import test from 'ava';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readJson } from '../_fixtures.ts';
+import { HandshakeState, type KeyPair } from '../../transport/noise/handshake-state.ts';
+import { PROVIDERS, VECTORS, hex, toHex } from './_crypto.ts';
+import type { CryptoProvider } from '../../transport/crypto/provider.ts';
+
+interface Vector {
+  protocol_name: string;
+  init_prologue: string; resp_prologue: string;
+  init_psks?: string[]; resp_psks?: string[];
+  init_static?: string; resp_static?: string;
+  init_ephemeral: string; resp_ephemeral: string;
+  init_remote_static?: string; resp_remote_static?: string;
+  handshake_hash?: string;
+  messages: { payload: string; ciphertext: string }[];
+}
+
+const dir = path.join(VECTORS, 'noise');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+function pair(p: CryptoProvider, privHex: string | undefined): KeyPair | undefined {
+  if (privHex === undefined) return undefined;
+  const privateKey = hex(privHex);
+  return { privateKey, publicKey: p.x25519.publicKey(privateKey) };
+}
+
+function party(p: CryptoProvider, v: Vector, initiator: boolean): HandshakeState {
+  const side = initiator ? 'init' : 'resp';
+  const rs = v[`${side}_remote_static`];
+  const s = pair(p, v[`${side}_static`]);
+  const e = pair(p, v[`${side}_ephemeral`]);
+  return new HandshakeState({
+    protocolName: v.protocol_name, initiator, provider: p, prologue: hex(v[`${side}_prologue`]),
+    ...(s === undefined ? {} : { s }), ...(e === undefined ? {} : { e }), ...(rs === undefined ? {} : { rs: hex(rs) }),
+    psks: (v[`${side}_psks`] ?? []).map(hex),
+  });
+}
+
+test('the vector files are the ten of the shared suite, 18 vectors', (t) => {
+  t.is(files.length, 10);
+  t.is(files.reduce((n, f) => n + readJson<Vector[]>(path.join(dir, f)).length, 0), 18);
+});
+
+for (const p of PROVIDERS) {
+  for (const f of files) {
+    const vectors = readJson<Vector[]>(path.join(dir, f));
+    vectors.forEach((v, vi) => {
+      test(`${p.name}: ${v.protocol_name} [${vi}] reproduces every message`, (t) => {
+        const init = party(p, v, true);
+        const resp = party(p, v, false);
+        let i = 0;
+        // Handshake: alternate writer/reader until both are complete.
+        for (; !init.complete; i++) {
+          const m = v.messages[i]!;
+          const [w, r] = i % 2 === 0 ? [init, resp] : [resp, init];
+          const ct = w.writeMessage(hex(m.payload));
+          t.is(toHex(ct), m.ciphertext, `handshake message ${i}`);
+          t.is(toHex(r.readMessage(ct)), m.payload, `handshake payload ${i}`);
+        }
+        t.true(resp.complete);
+        const ik = init.transportKeys();
+        const rk = resp.transportKeys();
+        t.deepEqual(ik.handshakeHash, rk.handshakeHash);
+        if (v.handshake_hash !== undefined) t.is(toHex(ik.handshakeHash), v.handshake_hash);
+        // Transport: even indices initiator → responder (c1), odd responder → initiator (c2).
+        for (; i < v.messages.length; i++) {
+          const m = v.messages[i]!;
+          const [w, r] = i % 2 === 0 ? [ik, rk] : [rk, ik];
+          const ct = w.send.encryptWithAd(new Uint8Array(0), hex(m.payload));
+          t.is(toHex(ct), m.ciphertext, `transport message ${i}`);
+          t.is(toHex(r.recv.decryptWithAd(new Uint8Array(0), ct)), m.payload);
+        }
+        t.true(v.messages.length > 2);
+      });
+    });
+  }
+}
+
+test('a tampered handshake message fails with "invalid tag" and the state refuses further use', (t) => {
+  const v = readJson<Vector[]>(path.join(dir, 'Noise_IK_25519_ChaChaPoly_BLAKE2s.json'))[0]!;
+  const p = PROVIDERS[0]!;
+  const init = party(p, v, true);
+  const resp = party(p, v, false);
+  const m1 = init.writeMessage(hex(v.messages[0]!.payload));
+  m1[40] = m1[40]! ^ 1; // inside the encrypted static key
+  t.throws(() => resp.readMessage(m1), { message: 'invalid tag' });
+  t.throws(() => resp.readMessage(m1), { message: 'handshake already failed' });
+  t.throws(() => init.readMessage(new Uint8Array(10)), { message: /too short/ });
+});
