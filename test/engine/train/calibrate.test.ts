@@ -1,0 +1,53 @@
+import test from 'ava';
+import { calibrate, thresholdCurve } from '../../../engine/train/calibrate.ts';
+import { evaluatePolicy, type ExitProfile, type FeatureProfile } from '../../../engine/train/exit-profile.ts';
+import type { SquadExample } from '../../../engine/squad/dataset.ts';
+
+// Contexts "w0 w1 w2 w3"; the gold answer of question i is word i % 4. Exit 1 is right, and sure
+// of it, on even questions; on odd ones it is wrong and unsure. Exits 2 and 3 are always right.
+const context = 'w0 w1 w2 w3';
+const offsets: ([number, number] | null)[] = [null, [0, 2], [3, 5], [6, 8], [9, 11]];
+function logitsFor(word: number): { start: Float32Array; end: Float32Array } {
+  const s = new Float32Array(5).fill(-5);
+  s[word + 1] = 5;
+  return { start: s, end: s.slice() };
+}
+const examples: SquadExample[] = [];
+const features: FeatureProfile[] = [];
+for (let i = 0; i < 20; i++) {
+  const gold = i % 4;
+  examples.push({ id: `q${i}`, title: '', question: '?', context, answers: [{ text: `w${gold}`, answer_start: gold * 3 }], isImpossible: false });
+  const right = logitsFor(gold), wrong = logitsFor((gold + 1) % 4);
+  const e1 = i % 2 === 0 ? right : wrong;
+  features.push({
+    exampleIndex: i, offsets, entropy: Float64Array.of(i % 2 === 0 ? 0.1 : 0.6, 0.05, 0.01),
+    start: [e1.start, right.start, right.start], end: [e1.end, right.end, right.end],
+  });
+}
+const profile: ExitProfile = { layers: 3, examples, features, byExample: features.map((_, i) => [i]), answer: { maxAnswerLength: 30, nBestSize: 20 } };
+
+test('policies are evaluated from the profile: exit layers, offloading, F1', (t) => {
+  const full = evaluatePolicy(profile, [0, 0, 0], 3, false);
+  t.is(full.f1, 100);
+  t.is(full.meanLayers, 3);
+  const eager = evaluatePolicy(profile, [1, 1, 1], 3, false);
+  t.is(eager.f1, 50);
+  t.deepEqual(eager.exitCounts, [20, 0, 0]);
+  const limited = evaluatePolicy(profile, [0.3, 0, 0], 1, true);
+  t.is(limited.offloadRate, 0.5); // odd questions are unsure at the limit and go to the full model
+  t.is(limited.f1, 100);
+  t.is(evaluatePolicy(profile, [0.3, 0, 0], 1, false).f1, 50);
+});
+
+test('calibration picks the thresholds that keep F1 and save the most layers, with its curve', (t) => {
+  const c = calibrate(profile, { maxF1Drop: 1 });
+  t.is(c.target.fullF1, 100);
+  t.is(c.chosen.f1, 100);
+  t.true(c.thresholds[0]! > 0.1 && c.thresholds[0]! <= 0.6, `τ1 = ${c.thresholds[0]}`);
+  t.is(c.chosen.meanLayers, 1.5);
+  const curve = thresholdCurve(profile, 11);
+  t.is(curve.length, 11);
+  t.is(curve[0]!.meanLayers, 3);
+  t.is(curve[10]!.meanLayers, 1);
+  t.true(curve.every((p, i) => i === 0 || p.meanLayers <= curve[i - 1]!.meanLayers));
+});
