@@ -25,6 +25,8 @@ export interface SquadExample {
   /** Gold answers; empty for SQuAD 2.0 unanswerable questions. */
   readonly answers: readonly SquadAnswer[];
   readonly isImpossible: boolean;
+  /** Difficulty tag of generated data (`elma data synth`), when the file has one. */
+  readonly level?: string;
 }
 
 export interface ParseOptions {
@@ -93,7 +95,11 @@ export function parseSquad(json: unknown, opts: ParseOptions = {}): SquadExample
           answers.push({ text, answer_start: start });
         });
         if (isImpossible && answers.length > 0) fail(`${qp}.answers`, 'is_impossible is true but answers are given');
-        examples.push({ id: q.id as string, title, question: q.question as string, context, answers, isImpossible });
+        if (q.level !== undefined && typeof q.level !== 'string') fail(`${qp}.level`, 'is not a string');
+        examples.push({
+          id: q.id as string, title, question: q.question as string, context, answers, isImpossible,
+          ...(typeof q.level === 'string' ? { level: q.level } : {}),
+        });
       });
     });
   });

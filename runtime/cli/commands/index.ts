@@ -7,6 +7,7 @@ import { tokenizeCommand } from './tokenize.ts';
 import { featuresCommand } from './features.ts';
 import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
+import { evalCommand } from './eval.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   tokenizeCommand,
   featuresCommand,
   evalSquadCommand,
+  evalCommand,
 ];
