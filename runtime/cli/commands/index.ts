@@ -8,6 +8,7 @@ import { featuresCommand } from './features.ts';
 import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
 import { evalCommand } from './eval.ts';
+import { trainCommand } from './train.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   featuresCommand,
   evalSquadCommand,
   evalCommand,
+  trainCommand,
 ];

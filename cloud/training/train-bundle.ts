@@ -1,0 +1,145 @@
+/**
+ * Training a QA bundle from scratch (the recipe of `elma train`, issue 4): DeeBERT's two stages,
+ * then threshold calibration on a dev split, then a bundle with the curve and golden questions.
+ * Stage 1 checkpoints to disk and resumes from its checkpoint after an interruption.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { parseAlbertConfig, toHfConfig, type AlbertConfig } from '../../engine/albert/config.ts';
+import { initAlbertWeights } from '../../engine/albert/init.ts';
+import { AlbertModel } from '../../engine/albert/model.ts';
+import { albertWeightsToTensors } from '../../engine/albert/weights.ts';
+import type { SquadExample } from '../../engine/squad/dataset.ts';
+import { buildFeatures } from '../../engine/squad/features.ts';
+import type { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts';
+import { calibrate } from '../../engine/train/calibrate.ts';
+import { evaluatePolicy, profileExits } from '../../engine/train/exit-profile.ts';
+import { trainBackbone, type TrainProgress } from '../../engine/train/train-backbone.ts';
+import { trainExitHeads } from '../../engine/train/train-exits.ts';
+import type { Backend } from '../../kernels/backend.ts';
+import { writeBundle } from '../../models/bundle/bundle-dir.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DEFAULT_QA, RUNTIME_VERSION, WEIGHTS_FILE, type GoldenQuestion, type Manifest } from '../../models/bundle/manifest.ts';
+import { parseCheckpoint, serializeCheckpoint } from '../../models/checkpoint.ts';
+import { serializeSafetensors } from '../../models/safetensors.ts';
+
+/** Architectures by name; vocab_size comes from the tokenizer. */
+export const PRESETS: Record<string, Record<string, number | string>> = {
+  default: { embedding_size: 64, hidden_size: 128, num_attention_heads: 4, intermediate_size: 512, num_hidden_layers: 12, max_position_embeddings: 256, hidden_act: 'gelu_new' },
+  small: { embedding_size: 32, hidden_size: 64, num_attention_heads: 4, intermediate_size: 256, num_hidden_layers: 12, max_position_embeddings: 256, hidden_act: 'gelu_new' },
+  test: { embedding_size: 16, hidden_size: 32, num_attention_heads: 2, intermediate_size: 64, num_hidden_layers: 4, max_position_embeddings: 256, hidden_act: 'gelu_new' },
+};
+
+export interface TrainBundleOptions {
+  readonly train: readonly SquadExample[];
+  readonly dev: readonly SquadExample[];
+  readonly tokenizer: AlbertTokenizer;
+  /** Files copied into the bundle (spiece.model, tokenizer.json), by name. */
+  readonly tokenizerFiles: ReadonlyMap<string, Uint8Array>;
+  readonly out: string;
+  readonly preset: string;
+  readonly backend: Backend;
+  readonly seed: number;
+  readonly epochs: number;
+  readonly exitEpochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly exitLearningRate: number;
+  readonly maxSeqLength: number;
+  readonly docStride: number;
+  readonly depthLimit: number;
+  readonly maxF1Drop: number;
+  /** Stage-1 checkpoint file: written every `checkpointEvery` steps, resumed from when present. */
+  readonly checkpoint: string;
+  readonly checkpointEvery: number;
+  readonly log: (line: string) => void;
+  /** The command line, recorded in the manifest. */
+  readonly command: string;
+}
+
+function writeAtomic(file: string, bytes: Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    let off = 0;
+    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dfd = openSync(path.dirname(path.resolve(file)), 'r');
+  try { fsyncSync(dfd); } finally { closeSync(dfd); }
+}
+
+function progressLine(stage: string, p: TrainProgress): string {
+  const eta = p.etaSeconds > 3600 ? `${(p.etaSeconds / 3600).toFixed(1)} h` : `${Math.round(p.etaSeconds / 60)} min`;
+  return `${stage} step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(4)}  lr ${p.lr.toExponential(2)}  ${p.stepsPerSecond.toFixed(2)} steps/s  ETA ${eta}`;
+}
+
+export function trainBundle(o: TrainBundleOptions): Manifest {
+  const t0 = performance.now();
+  const preset = PRESETS[o.preset];
+  if (preset === undefined) throw new RangeError(`unknown preset "${o.preset}"; known: ${Object.keys(PRESETS).join(', ')}`);
+  const config: AlbertConfig = parseAlbertConfig({ architectures: ['AlbertForQuestionAnswering'], vocab_size: o.tokenizer.vocabSize, ...preset }, `preset ${o.preset}`);
+  const fopts = { maxLength: o.maxSeqLength, docStride: o.docStride };
+  const trainFeatures = buildFeatures(o.train, o.tokenizer, fopts);
+  const devFeatures = buildFeatures(o.dev, o.tokenizer, fopts);
+  o.log(`data: ${o.train.length} training questions → ${trainFeatures.length} features; ${o.dev.length} dev questions → ${devFeatures.length} features`);
+  let model: AlbertModel;
+  let resume: Parameters<typeof trainBackbone>[2]['resume'];
+  if (existsSync(o.checkpoint)) {
+    const ck = parseCheckpoint(new Uint8Array(readFileSync(o.checkpoint)), o.checkpoint);
+    model = new AlbertModel(ck.config, ck.weights, o.backend);
+    resume = { state: ck.state, step: ck.step, optimizerSteps: ck.optimizerSteps };
+    o.log(`resuming stage 1 from ${o.checkpoint} at step ${ck.step}`);
+  } else {
+    model = new AlbertModel(config, initAlbertWeights(config, o.seed), o.backend);
+  }
+  const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate };
+  let lastLog = 0;
+  const s1 = trainBackbone(model, trainFeatures, {
+    epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, warmupRatio: 0.1, maxGradNorm: 1, seed: o.seed,
+    ...(resume !== undefined ? { resume } : {}), now: () => performance.now(), checkpointEvery: o.checkpointEvery,
+    onProgress: (p) => { if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 1 (backbone)', p)); } },
+    onCheckpoint: (state, at) => writeAtomic(o.checkpoint, serializeCheckpoint({ config: model.config, weights: model.weights, state, ...at, run })),
+  });
+  o.log(`stage 1 done at step ${s1.step}${s1.skipped > 0 ? ` (${s1.skipped} non-finite steps skipped)` : ''}`);
+  trainExitHeads(model, trainFeatures, {
+    epochs: o.exitEpochs, batchSize: o.batchSize, learningRate: o.exitLearningRate, warmupRatio: 0.1, seed: o.seed + 1, now: () => performance.now(),
+    onProgress: (p) => { if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 2 (exits)', p)); } },
+  });
+  const answer = { maxAnswerLength: DEFAULT_QA.max_answer_length, nBestSize: DEFAULT_QA.n_best_size, nullScoreDiffThreshold: 0 };
+  const profile = profileExits(model, o.dev, devFeatures, answer, 16, (d, n) => { if (d === n) o.log(`dev profile: ${n} features`); });
+  const cal = calibrate(profile, { maxF1Drop: o.maxF1Drop });
+  const L = model.config.numHiddenLayers;
+  const device = evaluatePolicy(profile, cal.thresholds, o.depthLimit, true);
+  o.log(`calibration: full F1 ${cal.target.fullF1.toFixed(2)}; chosen F1 ${cal.chosen.f1.toFixed(2)} at ${cal.chosen.meanLayers.toFixed(2)} mean layers; `
+    + `device limit ${o.depthLimit} + offload: F1 ${device.f1.toFixed(2)}, offload rate ${(100 * device.offloadRate).toFixed(1)}%`);
+  const full = evaluatePolicy(profile, new Array<number>(L).fill(0), L, false);
+  const golden: GoldenQuestion[] = [];
+  o.dev.forEach((ex, i) => {
+    const q = full.perQuestion[i]!;
+    const want = ex.isImpossible ? 2 : 4;
+    const have = golden.filter((g) => (g.answer === '') === ex.isImpossible).length;
+    if (q.exact === 1 && have < want) golden.push({ context: ex.context, question: ex.question, answer: q.text });
+  });
+  const files = new Map<string, Uint8Array>([[WEIGHTS_FILE, serializeSafetensors(albertWeightsToTensors(model.weights, model.config), { format: 'pt', producer: 'elma train' })]]);
+  for (const [name, bytes] of o.tokenizerFiles) files.set(name, bytes);
+  const seconds = (performance.now() - t0) / 1000;
+  return writeBundle(o.out, {
+    format: BUNDLE_FORMAT, format_version: BUNDLE_FORMAT_VERSION, model_id: `elma-${o.preset}`, version: 1, created: new Date().toISOString(),
+    min_runtime_version: RUNTIME_VERSION, architecture: toHfConfig(model.config),
+    exits: {
+      thresholds: cal.thresholds, depth_limit: o.depthLimit,
+      calibration: { method: 'dev split; uniform threshold curve, then per-layer refinement', target: cal.target, chosen: cal.chosen, curve: cal.curve,
+        device: { depth_limit: o.depthLimit, f1: device.f1, offload_rate: device.offloadRate } },
+    },
+    qa: { ...DEFAULT_QA, max_seq_length: o.maxSeqLength, doc_stride: o.docStride },
+    weights: WEIGHTS_FILE, tokenizer: o.tokenizerFiles.has('tokenizer.json') ? 'tokenizer.json' : 'spiece.model', golden,
+    source: {
+      kind: 'trained', command: o.command, seconds: Math.round(seconds), machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,
+      backend: o.backend.name, run, train_questions: o.train.length, dev_questions: o.dev.length,
+    },
+  }, files);
+}
