@@ -87,3 +87,13 @@ export const MAX_INFLIGHT = 32;
 export const MAX_WRITE_BUFFER = 8 << 20;
 /** Most simultaneous connections one server holds (handshaking or open). */
 export const MAX_CONNECTIONS = 4096;
+
+/** WireGuard §6.1 REJECT_AFTER_TIME: 180 s; a peer still sending under one key after this is closed. */
+export const REJECT_AFTER_TIME = 180_000;
+
+// ---- Reconnecting (device side) ----------------------------------------------------------------
+
+/** Exponential backoff with "full jitter" (M. Brooker, "Exponential Backoff And Jitter", AWS
+ *  Architecture Blog, 2015): wait uniform(0, min(cap, base · 2^attempt)). */
+export const RECONNECT_BASE = 200;
+export const RECONNECT_CAP = 30_000;
