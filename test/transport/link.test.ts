@@ -1,0 +1,100 @@
+/**
+ * Server and device in one process over real loopback TCP: questions answered, outbox drained
+ * after the server appears, reconnect after a server restart, duplicates answered from the cache.
+ */
+import test from 'ava';
+import { LinkServer } from '../../cloud/link-server.ts';
+import { DeviceRegistry } from '../../cloud/device-registry.ts';
+import { echoHandler } from '../../cloud/request-handler.ts';
+import { DeviceLink } from '../../runtime/link/device-link.ts';
+import { MemoryOutbox } from '../../runtime/link/outbox.ts';
+import { generateKeyPair, type KeyPair } from '../../transport/noise/handshake-state.ts';
+import { nodeProvider } from '../../transport/node/node-crypto.ts';
+import { nodeRandom } from '../../transport/node/socket-session.ts';
+import { toHex } from '../../transport/node/key-file.ts';
+import type { Reply } from '../../transport/schema.ts';
+
+function setup(devices = 1) {
+  const serverKey = generateKeyPair(nodeProvider, nodeRandom);
+  const keys: KeyPair[] = Array.from({ length: devices }, () => generateKeyPair(nodeProvider, nodeRandom));
+  const registry = new DeviceRegistry(keys.map((k, i) => ({ name: `dev-${i}`, publicKey: toHex(k.publicKey) })));
+  const logs: string[] = [];
+  const server = (delayMs = 0): LinkServer => new LinkServer({
+    staticKey: serverKey, registry, handler: echoHandler({ delayMs }), log: (_l, line) => logs.push(line),
+  });
+  const device = (port: number, i = 0, outbox = new MemoryOutbox(nodeRandom)): DeviceLink => new DeviceLink({
+    host: '127.0.0.1', port, serverKey: serverKey.publicKey, staticKey: keys[i]!, outbox,
+    backoff: { baseMs: 20, capMs: 200 },
+  });
+  return { serverKey, keys, registry, logs, server, device };
+}
+
+const ask = (q: string) => ({ t: 'ask' as const, context: 'The Normans were in Normandy.', question: q });
+
+test('a device asks, the server answers; chunk requests and reports too', async (t) => {
+  const s = setup();
+  const server = s.server();
+  const { port } = await server.listen(0);
+  const dev = s.device(port);
+  dev.start();
+  const replies = await Promise.all([dev.request(ask('who?')), dev.request(ask('where?'))]);
+  t.deepEqual(replies.map((r) => r.t === 'answer' && r.text), ['echo: who?', 'echo: where?']);
+  const chunk = await dev.request({ t: 'chunk-req', version: 3, offset: 10, length: 100_000 });
+  t.is(chunk.t, 'chunk');
+  if (chunk.t === 'chunk') {
+    t.is(chunk.data.length, 100_000);
+    t.is(chunk.data[5], (10 + 5 + 3) % 251);
+  }
+  t.like(await dev.request({ t: 'report', kind: 'health', body: { ok: true } }), { t: 'ack' });
+  t.is(dev.pending, 0);
+  dev.stop();
+  await server.close();
+  t.regex(s.logs.join('\n'), /open device=dev-0 peer=127\.0\.0\.1:\d+/);
+});
+
+test('requests made while the server is down are sent when it comes up; a restart loses nothing', async (t) => {
+  const s = setup();
+  const first = s.server(300);
+  const { port } = await first.listen(0);
+  await first.close();
+  const dev = s.device(port);
+  dev.start();
+  const pending: Promise<Reply>[] = [];
+  for (let i = 0; i < 5; i++) pending.push(dev.request(ask(`q${i}`)));
+  await new Promise((r) => setTimeout(r, 150)); // offline: connection refused, backing off
+  t.false(dev.connected);
+  t.is(dev.pending, 5);
+  const second = s.server(300);
+  await second.listen(port);
+  // Kill the server while the slow handler holds the requests in flight.
+  while (second.stats.handled < 5) await new Promise((r) => setTimeout(r, 10));
+  await second.close();
+  const third = s.server();
+  await third.listen(port);
+  const replies = await Promise.all(pending);
+  t.deepEqual(replies.map((r) => r.t === 'answer' && r.text), ['q0', 'q1', 'q2', 'q3', 'q4'].map((q) => `echo: ${q}`));
+  t.is(third.stats.handled, 5, 'the restarted server (empty cache) handled each once');
+  t.true(dev.stats.handshakes >= 2);
+  dev.stop();
+  await third.close();
+});
+
+test('a request re-sent on a new connection is answered from the reply cache, not handled twice', async (t) => {
+  const s = setup();
+  const server = s.server(200);
+  const { port } = await server.listen(0);
+  const dev = s.device(port);
+  dev.start();
+  const p = dev.request(ask('once'));
+  while (server.stats.handled < 1) await new Promise((r) => setTimeout(r, 5));
+  // Drop the connection while the handler runs: the device reconnects and re-sends the same id.
+  server.dropConnections('test: cut');
+  const r = await p;
+  t.true(dev.stats.handshakes >= 2);
+  t.is(server.stats.duplicates, 1);
+  t.like(r, { t: 'answer', text: 'echo: once' });
+  t.is(server.stats.handled, 1);
+  t.regex(s.logs.join('\n'), /closed peer=\S+ device=dev-0 reason="test: cut"/);
+  dev.stop();
+  await server.close();
+});
