@@ -144,7 +144,7 @@ export class LinkServer {
       }
       this.#request(conn, device, m as Request);
     } else if (m.t === 'error') {
-      this.#log('info', `error-from device=${device.name} id=${m.id} code=${m.code} message=${JSON.stringify(m.message)}`);
+      this.#log('info', `error-from device=${device.name} id=${m.id.toString(16)} code=${m.code} message=${JSON.stringify(m.message)}`);
     } else if (m.t !== 'ack') {
       conn.session.close(`unexpected "${m.t}" message from a device`);
     }
@@ -154,7 +154,7 @@ export class LinkServer {
     conn.inflight++;
     const run = async (): Promise<Reply> => {
       this.stats.handled++;
-      this.#log('debug', `handled device=${device.name} id=${req.id} type=${req.t}`);
+      this.#log('debug', `handled device=${device.name} id=${req.id.toString(16)} type=${req.t}`);
       try {
         return { ...(await this.#o.handler(req, device)), id: req.id };
       } catch (e) {
@@ -164,7 +164,7 @@ export class LinkServer {
     const { reply, fresh } = this.#cache.handle(device.name, req, run);
     if (!fresh) {
       this.stats.duplicates++;
-      this.#log('debug', `duplicate device=${device.name} id=${req.id} type=${req.t}`);
+      this.#log('debug', `duplicate device=${device.name} id=${req.id.toString(16)} type=${req.t}`);
     }
     void reply.then((r) => {
       conn.inflight--;

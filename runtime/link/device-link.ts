@@ -86,15 +86,19 @@ export class DeviceLink {
 
   /** Store `body` in the outbox (durably) and resolve with its reply, whenever the link allows. */
   request(body: RequestBody): Promise<Reply> {
-    let entry: OutboxEntry;
     try {
-      entry = this.#o.outbox.add(body);
+      return this.submit(body).reply;
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    const p = new Promise<Reply>((resolve, reject) => this.#waiters.set(entry.id, { resolve, reject }));
+  }
+
+  /** Like request(), also giving the outbox entry (its id) at once. Throws OutboxError when full. */
+  submit(body: RequestBody): { entry: OutboxEntry; reply: Promise<Reply> } {
+    const entry = this.#o.outbox.add(body);
+    const reply = new Promise<Reply>((resolve, reject) => this.#waiters.set(entry.id, { resolve, reject }));
     this.#pump();
-    return p;
+    return { entry, reply };
   }
 
   /** Stop reconnecting and close; requests not yet answered stay in the outbox for the next start. */

@@ -9,6 +9,10 @@ import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
 import { evalCommand } from './eval.ts';
 import { trainCommand } from './train.ts';
+import { serveCommand } from './serve.ts';
+import { linkAskCommand } from './link-ask.ts';
+import { linkKeygenCommand } from './link-keygen.ts';
+import { linkRegisterCommand } from './link-register.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -20,4 +24,8 @@ export const COMMANDS: readonly Command[] = [
   evalSquadCommand,
   evalCommand,
   trainCommand,
+  serveCommand,
+  linkAskCommand,
+  linkKeygenCommand,
+  linkRegisterCommand,
 ];

@@ -1,0 +1,59 @@
+import { optionalInt, requireString, UsageError, type Command } from '../command.ts';
+import { LinkServer } from '../../../cloud/link-server.ts';
+import { DeviceRegistry } from '../../../cloud/device-registry.ts';
+import { echoHandler } from '../../../cloud/request-handler.ts';
+import { readKeyFile, toHex } from '../../../transport/node/key-file.ts';
+import { CRYPTO_HELP, TIMEOUT_HELP, TIMEOUT_OPTIONS, cryptoOption, timeoutOptions } from './_link-options.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the cloud end of the encrypted link for registered devices',
+  help: `Usage: elma serve --key <server.key> --registry <devices.json> [--host H] [--port N] [options]
+
+Listens for devices on TCP. Each connection starts with a Noise IK handshake: only devices whose
+keys are in the registry are admitted, replayed handshakes are refused, and every frame after it
+is encrypted and authenticated. Requests are answered by the handler (for now "echo": answers
+"echo: <question>", serves deterministic bundle bytes, acknowledges reports); repeated requests
+are answered from a reply cache, not handled twice.
+Prints "listening on <host>:<port>" and the server's public key on stdout; logs each connection
+opened and closed, with the reason, on stderr. Runs until SIGINT or SIGTERM.
+
+Options:
+  --key <file>           the server's key file (elma link-keygen)
+  --registry <file>      the device registry (elma link-register)
+  --host <addr>          address to listen on (default 127.0.0.1)
+  --port <n>             TCP port (default 7420; 0 picks a free one)
+  --handler echo         what answers requests (only "echo" until the cloud model is plugged in)
+  --delay-ms <n>         the echo handler waits this long before answering (default 0)
+${TIMEOUT_HELP}
+${CRYPTO_HELP}
+  --verbose              also log every request handled or answered from the cache`,
+  options: {
+    key: { type: 'string' }, registry: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
+    handler: { type: 'string' }, 'delay-ms': { type: 'string' }, crypto: { type: 'string' }, verbose: { type: 'boolean' },
+    ...TIMEOUT_OPTIONS,
+  },
+  async run(args, io) {
+    const provider = cryptoOption(args);
+    const staticKey = readKeyFile(requireString(args, 'key'), provider);
+    const registry = DeviceRegistry.load(requireString(args, 'registry'));
+    const handlerName = args.values.handler ?? 'echo';
+    if (handlerName !== 'echo') throw new UsageError(`--handler must be echo, got ${JSON.stringify(handlerName)}`);
+    const verbose = args.values.verbose === true;
+    const server = new LinkServer({
+      staticKey, registry, provider, config: timeoutOptions(args),
+      handler: echoHandler({ delayMs: optionalInt(args, 'delay-ms', 0) }),
+      log: (level, line) => { if (level === 'info' || verbose) io.stderr(`${new Date().toISOString()} ${line}\n`); },
+    });
+    const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
+    const addr = await server.listen(optionalInt(args, 'port', 7420), host);
+    io.stdout(`listening on ${addr.host}:${addr.port}\nserver key ${toHex(staticKey.publicKey)}\n${registry.size} device(s) registered, crypto ${provider.name}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    io.stderr(`${new Date().toISOString()} stopped after ${server.stats.opened} connection(s), ${server.stats.handled} request(s) handled\n`);
+    return 0;
+  },
+};
