@@ -1,0 +1,109 @@
+/*
+ * elma.h: the plain C ABI of ELMA's native kernels (libelma_native), shared by the CPU library,
+ * the CUDA library (libelma_cuda, elma_cuda.h) and the TensorRT shim (libelma_trt, elma_trt.h).
+ *
+ * Conventions (docs/backends.md):
+ *  - Tensors are row-major float32 arrays owned by the caller; the library never keeps a pointer
+ *    after a call returns (koffi passes JavaScript Float32Arrays as pointers without copying, and
+ *    those are only guaranteed valid for the duration of the call).
+ *  - Linear weights use the Hugging Face [out, in] layout: y = x · Wᵀ + b.
+ *  - Every function returns ELMA_OK (0) or a negative elma_status; elma_last_error() then names
+ *    the function and the bad argument. No function aborts the process on bad input.
+ *  - Calls may be made from one thread at a time per process (the JavaScript main thread); each
+ *    call fans out internally to the library's own worker threads (elma_set_threads).
+ */
+#ifndef ELMA_H
+#define ELMA_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define ELMA_API __declspec(dllexport)
+#else
+#define ELMA_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped on any incompatible change; the TypeScript loader refuses another version. */
+#define ELMA_ABI_VERSION 1
+
+typedef enum {
+  ELMA_OK = 0,
+  ELMA_EINVAL = -1,      /* a bad argument: null pointer, non-positive or inconsistent shape */
+  ELMA_ENOMEM = -2,      /* an allocation failed */
+  ELMA_EUNSUPPORTED = -3 /* a shape or activation this backend does not run */
+} elma_status;
+
+/* HF activations.py ACT2FN, as kernels/activation.ts lists them (several names share a formula). */
+typedef enum {
+  ELMA_ACT_GELU_ERF = 0,   /* gelu, gelu_python: 0.5 x (1 + erf(x / √2)) */
+  ELMA_ACT_GELU_TANH = 1,  /* gelu_new, gelu_pytorch_tanh, gelu_accurate */
+  ELMA_ACT_GELU_FAST = 2,  /* FastGELUActivation */
+  ELMA_ACT_QUICK_GELU = 3,
+  ELMA_ACT_RELU = 4,
+  ELMA_ACT_RELU6 = 5,
+  ELMA_ACT_RELU2 = 6,
+  ELMA_ACT_SILU = 7,       /* silu, swish */
+  ELMA_ACT_MISH = 8,
+  ELMA_ACT_TANH = 9,
+  ELMA_ACT_SIGMOID = 10,
+  ELMA_ACT_LINEAR = 11,
+  ELMA_ACT_LEAKY_RELU = 12,
+  ELMA_ACT_COUNT = 13
+} elma_activation;
+
+/* Weights of one ALBERT layer (HF AlbertLayer), each Linear [out, in] with its bias. */
+typedef struct {
+  const float *query_w, *query_b, *key_w, *key_b, *value_w, *value_b, *dense_w, *dense_b;
+  const float *attn_ln_g, *attn_ln_b;
+  const float *ffn_w, *ffn_b, *ffn_out_w, *ffn_out_b;
+  const float *out_ln_g, *out_ln_b;
+} elma_layer_weights;
+
+typedef struct {
+  int32_t batch, seq, hidden, heads, intermediate;
+  int32_t activation; /* elma_activation */
+  float layer_norm_eps;
+} elma_layer_shape;
+
+ELMA_API int elma_abi_version(void);
+/* One line: BLAS in use, SIMD width compiled for, thread count. Static storage. */
+ELMA_API const char *elma_info(void);
+/* The message of the last failed call on this thread ("" if none). Static per-thread storage. */
+ELMA_API const char *elma_last_error(void);
+/* Worker threads for every following call (1..256); 0 means one per online CPU. */
+ELMA_API int elma_set_threads(int32_t n);
+ELMA_API int elma_get_threads(void);
+
+/* y[r, o] = b[o] + Σ_k x[r, k] · w[o, k]; b may be NULL; act applied after the bias (fused). */
+ELMA_API int elma_linear(const float *x, int32_t rows, int32_t in_f, const float *w, const float *b,
+                         int32_t out_f, int32_t act, float *y);
+/* out[r] = LayerNorm(x[r] + res[r]) (res may be NULL), biased variance, eps inside the sqrt. out may equal x. */
+ELMA_API int elma_layer_norm(const float *x, const float *res, int32_t rows, int32_t cols, const float *gamma,
+                             const float *beta, float eps, float *out);
+ELMA_API int elma_activation_inplace(int32_t act, float *x, int64_t n);
+ELMA_API int elma_softmax_inplace(float *x, int32_t rows, int32_t cols);
+ELMA_API int elma_add_inplace(float *a, const float *b, int64_t n);
+/* Masked multi-head attention (HF AlbertAttention); q, k, v, out [batch, seq, heads·head_dim];
+   key_mask[b, j] = 0 masks key j of row b; a row with every key masked gets uniform weights (as HF). */
+ELMA_API int elma_attention(const float *q, const float *k, const float *v, const int32_t *key_mask, int32_t batch,
+                            int32_t seq, int32_t heads, int32_t head_dim, float *out);
+/* One whole ALBERT layer in place on x [batch, seq, hidden]. */
+ELMA_API int elma_layer(float *x, const int32_t *key_mask, const elma_layer_weights *w, const elma_layer_shape *s);
+/* A QA exit head on x [rows, hidden]: start[r], end[r] = x[r] · w[0|1] + b[0|1] (HF qa_outputs). */
+ELMA_API int elma_qa_head(const float *x, int32_t rows, int32_t hidden, const float *w, const float *b,
+                          float *start, float *end);
+/* Normalised entropy of the span-answer distribution of `batch` features (engine/exit/entropy.ts);
+   context[b·seq + i] ≠ 0 marks answer tokens; null_index -1 for no "no answer". Writes entropy[batch]. */
+ELMA_API int elma_span_entropy(const float *start, const float *end, const int32_t *context, int32_t batch,
+                               int32_t seq, int32_t max_answer_length, int32_t null_index, float *entropy);
+/* Plain BLAS sgemm C = A·Bᵀ ([m,k]·[n,k]ᵀ) on all threads, for measuring the machine's peak. */
+ELMA_API int elma_sgemm_nt(const float *a, const float *b, int32_t m, int32_t n, int32_t k, float *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ELMA_H */

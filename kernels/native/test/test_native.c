@@ -1,0 +1,194 @@
+/*
+ * The native kernels against plain double-precision loops, without Node (ctest): the same
+ * checks as test/kernels/conformance.test.ts, so a machine with only CMake and a compiler can
+ * tell whether the library it built is right. NMSE ≤ 1e-7 as there; math functions to 1e-6.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elma.h"
+
+static int failures = 0;
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+static unsigned rng = 12345;
+static float frand(void) { rng ^= rng << 13; rng ^= rng >> 17; rng ^= rng << 5; return (float)rng / 4294967296.0f * 2 - 1; }
+static float *rnd(size_t n, float scale) { float *p = malloc(n * sizeof *p); for (size_t i = 0; i < n; i++) p[i] = frand() * scale; return p; }
+
+static double nmse(const float *got, const double *want, size_t n) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < n; i++) { num += (got[i] - want[i]) * (got[i] - want[i]); den += want[i] * want[i]; }
+  return num / (den > 1e-30 ? den : 1e-30);
+}
+
+static void ref_linear(const float *x, int R, int K, const float *w, const float *b, int N, double *y) {
+  for (int r = 0; r < R; r++) for (int o = 0; o < N; o++) {
+    double s = b ? b[o] : 0;
+    for (int k = 0; k < K; k++) s += (double)x[r * K + k] * w[o * K + k];
+    y[r * N + o] = s;
+  }
+}
+
+static void ref_layer_norm(const double *x, int R, int C, const float *g, const float *b, double eps, double *y) {
+  for (int r = 0; r < R; r++) {
+    double m = 0, v = 0;
+    for (int c = 0; c < C; c++) m += x[r * C + c];
+    m /= C;
+    for (int c = 0; c < C; c++) v += (x[r * C + c] - m) * (x[r * C + c] - m);
+    v /= C;
+    for (int c = 0; c < C; c++) y[r * C + c] = (x[r * C + c] - m) / sqrt(v + eps) * g[c] + b[c];
+  }
+}
+
+static void ref_attention(const double *q, const double *k, const double *v, const int32_t *mask, int B, int S, int Hn, int D, double *out) {
+  int Hd = Hn * D;
+  double *sc = malloc(sizeof(double) * S);
+  for (int b = 0; b < B; b++) for (int h = 0; h < Hn; h++) for (int i = 0; i < S; i++) {
+    double mx = -INFINITY, z = 0;
+    for (int j = 0; j < S; j++) {
+      double s = 0;
+      for (int d = 0; d < D; d++) s += q[(b * S + i) * Hd + h * D + d] * k[(b * S + j) * Hd + h * D + d];
+      sc[j] = s / sqrt(D) + (mask[b * S + j] ? 0 : -3.4028234663852886e38); /* HF: + finfo.min */
+      if (sc[j] > mx) mx = sc[j];
+    }
+    for (int j = 0; j < S; j++) { sc[j] = exp(sc[j] - mx); z += sc[j]; }
+    for (int d = 0; d < D; d++) {
+      double acc = 0;
+      for (int j = 0; j < S; j++) acc += sc[j] / z * v[(b * S + j) * Hd + h * D + d];
+      out[(b * S + i) * Hd + h * D + d] = acc;
+    }
+  }
+  free(sc);
+}
+
+static double gelu_tanh(double x) { return 0.5 * x * (1 + tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x))); }
+
+static void test_math(void) {
+  float *x = rnd(4001, 12);
+  x[0] = 0; x[1] = -30; x[2] = 30; x[3] = 1e-6f;
+  float *y = malloc(4001 * sizeof *y);
+  double *want = malloc(4001 * sizeof *want);
+  struct { int act; double (*f)(double); const char *name; } cases[] = {
+    {ELMA_ACT_TANH, tanh, "tanh"}, {ELMA_ACT_GELU_TANH, gelu_tanh, "gelu_tanh"},
+  };
+  for (unsigned c = 0; c < 2; c++) {
+    memcpy(y, x, 4001 * sizeof *y);
+    CHECK(elma_activation_inplace(cases[c].act, y, 4001) == ELMA_OK, "%s", elma_last_error());
+    double worst = 0;
+    for (int i = 0; i < 4001; i++) { double d = fabs(y[i] - cases[c].f(x[i])); if (d > worst) worst = d; }
+    CHECK(worst < 2e-6, "%s: max |err| %g", cases[c].name, worst);
+  }
+  memcpy(y, x, 4001 * sizeof *y);
+  elma_activation_inplace(ELMA_ACT_GELU_ERF, y, 4001);
+  double worst = 0;
+  for (int i = 0; i < 4001; i++) { double d = fabs(y[i] - 0.5 * x[i] * (1 + erf(x[i] / sqrt(2.0)))); if (d > worst) worst = d; }
+  CHECK(worst < 2e-6, "gelu (erf): max |err| %g", worst);
+  memcpy(y, x, 4001 * sizeof *y);
+  elma_activation_inplace(ELMA_ACT_SIGMOID, y, 4001);
+  worst = 0;
+  for (int i = 0; i < 4001; i++) { double d = fabs(y[i] - 1 / (1 + exp(-x[i]))); if (d > worst) worst = d; }
+  CHECK(worst < 1e-6, "sigmoid: max |err| %g", worst);
+  free(x); free(y); free(want);
+}
+
+static void test_linear(void) {
+  int shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {5, 300, 6}, {17, 513, 13}, {64, 200, 300}, {130, 768, 770}};
+  for (unsigned s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int R = shapes[s][0], K = shapes[s][1], N = shapes[s][2];
+    float *x = rnd((size_t)R * K, 1), *w = rnd((size_t)N * K, 1), *b = rnd(N, 1), *y = malloc(sizeof(float) * R * N);
+    double *want = malloc(sizeof(double) * R * N);
+    for (int withb = 0; withb < 2; withb++) {
+      ref_linear(x, R, K, w, withb ? b : NULL, N, want);
+      CHECK(elma_linear(x, R, K, w, withb ? b : NULL, N, ELMA_ACT_LINEAR, y) == ELMA_OK, "%s", elma_last_error());
+      CHECK(nmse(y, want, (size_t)R * N) <= 1e-7, "linear [%d×%d]·[%d×%d]ᵀ: nmse %g", R, K, N, K, nmse(y, want, (size_t)R * N));
+    }
+    ref_linear(x, R, K, w, b, N, want);
+    for (int i = 0; i < R * N; i++) want[i] = gelu_tanh(want[i]);
+    elma_linear(x, R, K, w, b, N, ELMA_ACT_GELU_TANH, y);
+    CHECK(nmse(y, want, (size_t)R * N) <= 1e-7, "linear+gelu [%d×%d]", R, N);
+    free(x); free(w); free(b); free(y); free(want);
+  }
+}
+
+static void test_attention(void) {
+  int B = 3, S = 37, Hn = 3, D = 16, n = B * S * Hn * D;
+  float *q = rnd(n, 1), *k = rnd(n, 1), *v = rnd(n, 1), *out = malloc(sizeof(float) * n);
+  double *dq = malloc(sizeof(double) * n), *dk = malloc(sizeof(double) * n), *dv = malloc(sizeof(double) * n), *want = malloc(sizeof(double) * n);
+  for (int i = 0; i < n; i++) { dq[i] = q[i]; dk[i] = k[i]; dv[i] = v[i]; }
+  int32_t *mask = malloc(sizeof(int32_t) * B * S);
+  for (int i = 0; i < B * S; i++) mask[i] = !(i / S == 1 && i % S >= 30) && i / S != 2; /* row 1 padded, row 2 all masked */
+  CHECK(elma_attention(q, k, v, mask, B, S, Hn, D, out) == ELMA_OK, "%s", elma_last_error());
+  ref_attention(dq, dk, dv, mask, B, S, Hn, D, want);
+  CHECK(nmse(out, want, n) <= 1e-7, "attention: nmse %g", nmse(out, want, n));
+  free(q); free(k); free(v); free(out); free(dq); free(dk); free(dv); free(want); free(mask);
+}
+
+static void test_layer(void) {
+  int B = 2, S = 19, H = 48, Hn = 4, I = 80, R = B * S;
+  float *lw[16];
+  int sizes[16] = {H * H, H, H * H, H, H * H, H, H * H, H, H, H, I * H, I, H * I, H, H, H};
+  for (int i = 0; i < 16; i++) lw[i] = rnd(sizes[i], 0.3f);
+  elma_layer_weights w = {lw[0], lw[1], lw[2], lw[3], lw[4], lw[5], lw[6], lw[7], lw[8], lw[9], lw[10], lw[11], lw[12], lw[13], lw[14], lw[15]};
+  elma_layer_shape sh = {B, S, H, Hn, I, ELMA_ACT_GELU_ERF, 1e-12f};
+  float *x = rnd((size_t)R * H, 1), *got = malloc(sizeof(float) * R * H), *tmp = malloc(sizeof(float) * R * I);
+  int32_t *mask = malloc(sizeof(int32_t) * R);
+  for (int i = 0; i < R; i++) mask[i] = i < R - 5;
+  double *q = malloc(sizeof(double) * R * H), *k = malloc(sizeof(double) * R * H), *v = malloc(sizeof(double) * R * H);
+  double *ctx = malloc(sizeof(double) * R * H), *a = malloc(sizeof(double) * R * H), *f = malloc(sizeof(double) * R * I), *y = malloc(sizeof(double) * R * H);
+  ref_linear(x, R, H, w.query_w, w.query_b, H, q);
+  ref_linear(x, R, H, w.key_w, w.key_b, H, k);
+  ref_linear(x, R, H, w.value_w, w.value_b, H, v);
+  ref_attention(q, k, v, mask, B, S, Hn, H / Hn, ctx);
+  for (int i = 0; i < R * H; i++) tmp[i] = (float)ctx[i];
+  ref_linear(tmp, R, H, w.dense_w, w.dense_b, H, y);
+  for (int i = 0; i < R * H; i++) y[i] += x[i];
+  ref_layer_norm(y, R, H, w.attn_ln_g, w.attn_ln_b, 1e-12, a);
+  for (int i = 0; i < R * H; i++) tmp[i] = (float)a[i];
+  ref_linear(tmp, R, H, w.ffn_w, w.ffn_b, I, f);
+  for (int i = 0; i < R * I; i++) tmp[i] = (float)(0.5 * f[i] * (1 + erf(f[i] / sqrt(2.0))));
+  ref_linear(tmp, R, I, w.ffn_out_w, w.ffn_out_b, H, y);
+  for (int i = 0; i < R * H; i++) y[i] += a[i];
+  ref_layer_norm(y, R, H, w.out_ln_g, w.out_ln_b, 1e-12, q);
+  memcpy(got, x, sizeof(float) * R * H);
+  CHECK(elma_layer(got, mask, &w, &sh) == ELMA_OK, "%s", elma_last_error());
+  CHECK(nmse(got, q, (size_t)R * H) <= 1e-7, "layer: nmse %g", nmse(got, q, (size_t)R * H));
+  /* Bad input is an error code and a message, never a crash. */
+  elma_layer_shape bad = sh;
+  bad.heads = 5;
+  CHECK(elma_layer(got, mask, &w, &bad) == ELMA_EINVAL && strstr(elma_last_error(), "heads 5") != NULL, "bad heads: %s", elma_last_error());
+  bad = sh;
+  bad.activation = 99;
+  CHECK(elma_layer(got, mask, &w, &bad) == ELMA_EUNSUPPORTED, "bad activation");
+  w.ffn_w = NULL;
+  CHECK(elma_layer(got, mask, &w, &sh) == ELMA_EINVAL, "null weight");
+  for (int i = 0; i < 16; i++) free(lw[i]);
+  free(x); free(got); free(tmp); free(mask); free(q); free(k); free(v); free(ctx); free(a); free(f); free(y);
+}
+
+static void test_entropy(void) {
+  /* Uniform logits over 3 context tokens, max length 2: candidates null, (1,1),(1,2),(2,2),(2,3),(3,3) → H/log n = 1. */
+  float st[5] = {0, 0, 0, 0, 0}, en[5] = {0, 0, 0, 0, 0}, h = -1;
+  int32_t ctx[5] = {0, 1, 1, 1, 0};
+  CHECK(elma_span_entropy(st, en, ctx, 1, 5, 2, 0, &h) == ELMA_OK && fabsf(h - 1) < 1e-6f, "uniform entropy %g", h);
+  st[2] = 50; en[2] = 50;
+  elma_span_entropy(st, en, ctx, 1, 5, 2, 0, &h);
+  CHECK(h < 1e-6f, "certain entropy %g", h);
+}
+
+int main(void) {
+  CHECK(elma_abi_version() == ELMA_ABI_VERSION, "abi version");
+  for (int threads = 1; threads <= 3; threads += 2) {
+    CHECK(elma_set_threads(threads) == ELMA_OK, "threads");
+    test_math();
+    test_linear();
+    test_attention();
+    test_layer();
+    test_entropy();
+  }
+  CHECK(elma_set_threads(-1) == ELMA_EINVAL, "negative threads");
+  CHECK(elma_linear(NULL, 1, 1, NULL, NULL, 1, 0, NULL) == ELMA_EINVAL && strlen(elma_last_error()) > 0, "null linear");
+  printf("%s\n%d passed, %d failed\n", elma_info(), failures == 0 ? 1 : 0, failures == 0 ? 0 : 1);
+  return failures == 0 ? 0 : 1;
+}
