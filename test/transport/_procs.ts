@@ -1,0 +1,124 @@
+/**
+ * Child processes for the end-to-end link tests: `elma serve` and `elma link-ask` run as separate
+ * programs (node --import tsx runtime/cli/elma.ts), with their output collected line by line and
+ * every process killed (by pid) when the test ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import { generateKeyFile, toHex } from '../../transport/node/key-file.ts';
+import { registerDevice } from '../../cloud/device-registry.ts';
+import { nodeProvider } from '../../transport/node/node-crypto.ts';
+import type { KeyPair } from '../../transport/noise/handshake-state.ts';
+import { scratch } from '../_cli.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LinkFiles {
+  dir: string;
+  serverKeyFile: string;
+  serverKey: KeyPair;
+  registry: string;
+  devices: { name: string; keyFile: string; key: KeyPair }[];
+}
+
+/** A server key, `n` device keys, all registered. */
+export function linkFiles(n = 1): LinkFiles {
+  const dir = scratch('elma-link-');
+  const serverKeyFile = path.join(dir, 'server.key');
+  const serverKey = generateKeyFile(serverKeyFile, nodeProvider);
+  const registry = path.join(dir, 'devices.json');
+  writeFileSync(registry, '{"version": 1, "devices": []}\n');
+  const devices = Array.from({ length: n }, (_, i) => {
+    const keyFile = path.join(dir, `dev-${i}.key`);
+    const key = generateKeyFile(keyFile, nodeProvider);
+    registerDevice(registry, `dev-${i}`, key.publicKey);
+    return { name: `dev-${i}`, keyFile, key };
+  });
+  return { dir, serverKeyFile, serverKey, registry, devices };
+}
+
+export class Proc {
+  readonly child: ChildProcess;
+  readonly out: string[] = [];
+  readonly err: string[] = [];
+  readonly exited: Promise<number | null>;
+  #waiters: (() => void)[] = [];
+
+  constructor(args: string[], stdin?: string) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runtime/cli/elma.ts'), ...args], {
+      cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const lines = (into: string[]) => {
+      let buf = '';
+      return (chunk: Buffer): void => {
+        buf += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          into.push(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+        for (const w of this.#waiters.splice(0)) w();
+      };
+    };
+    this.child.stdout!.on('data', lines(this.out));
+    this.child.stderr!.on('data', lines(this.err));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => { resolve(code); for (const w of this.#waiters.splice(0)) w(); }));
+    if (stdin !== undefined) this.child.stdin!.end(stdin);
+  }
+
+  /** Wait until `pred` holds over the collected output, or fail after `ms`. */
+  async until(pred: () => boolean, ms: number, what: string): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}\nstdout:\n${this.out.join('\n')}\nstderr:\n${this.err.join('\n')}`);
+      if (this.child.exitCode !== null && !pred()) throw new Error(`process exited (${this.child.exitCode}) before ${what}\nstderr:\n${this.err.join('\n')}`);
+      await new Promise<void>((r) => { this.#waiters.push(r); setTimeout(r, 50); });
+    }
+  }
+
+  count(re: RegExp, stream: 'out' | 'err' = 'err'): number {
+    return this[stream].filter((l) => re.test(l)).length;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Start `elma serve` and wait for its port. */
+export async function startServer(t: ExecutionContext, f: LinkFiles, extra: string[] = [], port = 0): Promise<{ proc: Proc; port: number }> {
+  const proc = new Proc(['serve', '--key', f.serverKeyFile, '--registry', f.registry, '--port', String(port), '--verbose', ...extra]);
+  t.teardown(() => proc.kill());
+  await proc.until(() => proc.out.some((l) => l.startsWith('listening on')), 15_000, 'the server to listen');
+  const line = proc.out.find((l) => l.startsWith('listening on'))!;
+  return { proc, port: Number(line.slice(line.lastIndexOf(':') + 1)) };
+}
+
+/** Start `elma link-ask` for device `i` with JSON-line questions on stdin. */
+export function startDevice(t: ExecutionContext, f: LinkFiles, port: number, questions: string[], extra: string[] = [], i = 0): Proc {
+  const stdin = questions.map((q) => `${JSON.stringify({ context: 'The Normans gave their name to Normandy.', question: q })}\n`).join('');
+  const proc = new Proc(['link-ask', '--server', `127.0.0.1:${port}`, '--server-key', toHex(f.serverKey.publicKey),
+    '--key', f.devices[i]!.keyFile, '--outbox', path.join(f.dir, `outbox-${i}`), ...extra], stdin);
+  t.teardown(() => proc.kill());
+  return proc;
+}
+
+/** A TCP port that was free a moment ago (for a server started later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Answer { id: string; question: string; answer?: string; recovered?: boolean }
+export const answers = (p: Proc): Answer[] => p.out.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Answer);
