@@ -138,7 +138,7 @@ export class Session {
       return;
     }
     if (now - this.#lastReceived >= c.deadPeerTimeout) {
-      this.close(`peer silent for ${now - this.#lastReceived} ms (limit ${c.deadPeerTimeout})`);
+      this.close(`peer silent for ${Math.round(now - this.#lastReceived)} ms (limit ${c.deadPeerTimeout})`);
     } else if (now - this.#recv!.keyTime >= c.rejectAfterTime) {
       this.close(`peer kept one key for more than ${c.rejectAfterTime} ms`);
     } else if (now - this.#lastSent >= c.keepaliveTimeout) {
