@@ -1,14 +1,87 @@
 /**
- * Backend choice for the Node programs. Only the portable TypeScript backend exists so far;
- * asking for another is a clear error (the native/ONNX/CUDA backends come with their own issue).
+ * Backend choice for the Node programs (docs/backends.md, "How auto chooses").
+ *
+ *   explicit name  that backend, or a UsageError naming why it is not available here
+ *   auto           the fastest available: cuda, then native, then onnx, then js (measured order on
+ *                  a CPU machine: BENCHMARKS.md); when the native library is missing or does not
+ *                  load, a one-line warning says why and which backend runs instead
+ *
+ * Probing loads the library once per process; the result is cached.
  */
 import type { Backend } from '../kernels/backend.ts';
 import { jsBackend } from '../kernels/js/index.ts';
+import { BackendError } from '../kernels/errors.ts';
+import { createNativeBackend } from '../kernels/native/index.ts';
+import { createOnnxBackend } from '../kernels/onnx/index.ts';
+import { createCudaBackend } from '../kernels/cuda/index.ts';
 import { UsageError } from './cli/command.ts';
 
-export const AVAILABLE_BACKENDS = ['js'] as const;
+export const BACKEND_NAMES = ['js', 'native', 'onnx', 'cuda'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
-export function selectBackend(name: unknown): Backend {
-  if (name === undefined || name === 'auto' || name === 'js') return jsBackend;
-  throw new UsageError(`backend ${JSON.stringify(name)} is not available on this machine; available: auto, ${AVAILABLE_BACKENDS.join(', ')}`);
+/** auto's order of preference, fastest first. */
+const AUTO_ORDER: readonly BackendName[] = ['cuda', 'native', 'onnx', 'js'];
+
+const FACTORIES: Readonly<Record<BackendName, () => Backend>> = {
+  js: () => jsBackend,
+  native: () => createNativeBackend(),
+  onnx: () => createOnnxBackend(),
+  cuda: () => createCudaBackend(),
+};
+
+const probed = new Map<BackendName, Backend | BackendError>();
+
+/** The backend, or the BackendError that says why it cannot run here (cached). */
+export function probeBackend(name: BackendName): Backend | BackendError {
+  let r = probed.get(name);
+  if (r === undefined) {
+    try {
+      r = FACTORIES[name]();
+    } catch (e) {
+      if (!(e instanceof BackendError)) throw e;
+      r = e;
+    }
+    probed.set(name, r);
+  }
+  return r;
+}
+
+/** Every backend that loads on this machine, in BACKEND_NAMES order. */
+export function availableBackends(): BackendName[] {
+  return BACKEND_NAMES.filter((n) => !(probeBackend(n) instanceof BackendError));
+}
+
+/** What the conformance suite and `--backend` help iterate over. */
+export const AVAILABLE_BACKENDS: readonly BackendName[] = availableBackends();
+
+function isBackendName(x: unknown): x is BackendName {
+  return typeof x === 'string' && (BACKEND_NAMES as readonly string[]).includes(x);
+}
+
+export interface SelectOptions {
+  /** Where auto's fallback warning goes (default: stderr). */
+  readonly warn?: (message: string) => void;
+}
+
+export function selectBackend(name: unknown, opts: SelectOptions = {}): Backend {
+  if (name === undefined || name === 'auto') {
+    const warn = opts.warn ?? ((m: string) => { process.stderr.write(`elma: warning: ${m}\n`); });
+    for (const n of AUTO_ORDER) {
+      const b = probeBackend(n);
+      if (!(b instanceof BackendError)) return b;
+      if (n === 'native') {
+        const next = AUTO_ORDER.slice(AUTO_ORDER.indexOf('native') + 1).find((m) => !(probeBackend(m) instanceof BackendError)) ?? 'js';
+        warn(`the native backend is not available (${b.message}); running on ${next}`);
+      }
+    }
+    return jsBackend;
+  }
+  if (!isBackendName(name)) {
+    throw new UsageError(`unknown backend ${JSON.stringify(name)}; choose auto or one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  const b = probeBackend(name);
+  if (b instanceof BackendError) {
+    throw new UsageError(`backend ${name} is not available on this machine: ${b.message.replace(/^backend \w+: /, '')}; available: auto, ${availableBackends().join(', ')}`);
+  }
+  return b;
 }

@@ -5,7 +5,7 @@
  * HF adds finfo(float32).min to the scores of masked keys, which underflows their weight to
  * exactly 0 whenever the row has any unmasked key; skipping them is the same computation.
  * A row whose keys are all masked gets equal scores everywhere in HF (min + s rounds to min),
- * hence uniform weights: reproduced here.
+ * hence uniform weights: reproduced here by attending to every key with the scores zeroed.
  *
  * Per (row, head) Q, the unmasked keys and the values (transposed) are gathered into contiguous
  * panels, and both products run on the register-blocked `linear` kernel: scores = Q·Kᵀ,
@@ -32,13 +32,14 @@ export function attention(q: Float32Array, k: Float32Array, v: Float32Array, key
   for (let b = 0; b < batch; b++) {
     let nValid = 0;
     for (let j = 0; j < seq; j++) if (keyMask[b * seq + j] !== 0) valid[nValid++] = j;
+    const rowScale = nValid === 0 ? 0 : scale;
     if (nValid === 0) for (let j = 0; j < seq; j++) valid[nValid++] = j;
     const base = b * seq * hidden;
     for (let h = 0; h < heads; h++) {
       const ho = base + h * headDim;
       for (let i = 0; i < seq; i++) {
         const src = ho + i * hidden;
-        for (let d = 0; d < headDim; d++) qp[i * headDim + d] = q[src + d]! * scale;
+        for (let d = 0; d < headDim; d++) qp[i * headDim + d] = q[src + d]! * rowScale;
       }
       for (let t = 0; t < nValid; t++) {
         const src = ho + valid[t]! * hidden;

@@ -1,12 +1,15 @@
 /**
- * The backend conformance suite (ggml's test-backend-ops is the model): every available backend,
- * op by op and layer by layer, against plain-loop references written straight from the formulas.
- * Shapes are chosen to hit the edges of blocked kernels (rows and outputs not multiples of 4,
- * inner dimensions longer than one cache panel).
+ * The backend conformance suite (ggml's test-backend-ops is the model): every available backend
+ * (AVAILABLE_BACKENDS: js, and native, onnx, cuda where they load), op by op and layer by layer,
+ * against plain-loop references written straight from the formulas and against the TypeScript
+ * backend. Shapes are chosen to hit the edges of blocked kernels (rows and outputs not multiples
+ * of 4, inner dimensions longer than one cache panel) and of attention masks (padding, a row with
+ * every key masked). Bound: NMSE ≤ 1e-7 in fp32 (docs/backends.md has the fp16 bound).
  */
 import test from 'ava';
 import type { Backend, LayerShape, LayerWeights } from '../../kernels/backend.ts';
-import { activationFn } from '../../kernels/activation.ts';
+import { ACTIVATIONS, activationFn } from '../../kernels/activation.ts';
+import { jsBackend } from '../../kernels/js/index.ts';
 import { runLayerByOps } from '../../engine/albert/model.ts';
 import { AVAILABLE_BACKENDS, selectBackend } from '../../runtime/backend-select.ts';
 import { randomFloats } from '../../bench/_report.ts';
@@ -132,5 +135,77 @@ for (const be of backends) {
     if (be.layer !== undefined) be.layer(got, mask, w, shape);
     else runLayerByOps(be, got, mask, w, shape);
     t.true(nmse(got, want) <= 1e-7);
+  });
+}
+
+/** A layer's weights at a given shape (deterministic). */
+function layerWeights(H: number, I: number, seed: number): LayerWeights {
+  let s = seed;
+  const lin = (o: number, i: number) => ({ weight: randomFloats(o * i, s++, 0.3), bias: randomFloats(o, s++, 0.3) });
+  const norm = (n: number) => ({ weight: Float32Array.from(randomFloats(n, s++, 0.2), (v) => 1 + v), bias: randomFloats(n, s++, 0.1) });
+  return { query: lin(H, H), key: lin(H, H), value: lin(H, H), dense: lin(H, H), attentionLayerNorm: norm(H), ffn: lin(I, H), ffnOutput: lin(H, I), fullLayerLayerNorm: norm(H) };
+}
+
+for (const be of backends.filter((b) => b.name !== 'js')) {
+  test(`${be.name}: every activation matches the TypeScript backend`, (t) => {
+    const x = randomFloats(1000, 31, 8);
+    for (const a of ACTIVATIONS) {
+      const want = x.slice(), got = x.slice();
+      jsBackend.activation(a, want);
+      be.activation(a, got);
+      t.true(nmse(got, want) <= 1e-7, `${a}: nmse ${nmse(got, want)}`);
+    }
+  });
+
+  test(`${be.name}: attention matches the TypeScript backend, a fully masked row and byte masks included`, (t) => {
+    const B = 3, S = 37, Hn = 3, D = 16, n = B * S * Hn * D;
+    const q = randomFloats(n, 41, 1), k = randomFloats(n, 42, 1), v = randomFloats(n, 43, 1);
+    // row 0 full, row 1 padded after 30, row 2 every key masked (HF: uniform weights)
+    const mask = Uint8Array.from({ length: B * S }, (_, i) => (i >= 2 * S || (i >= S && i % S >= 30) ? 0 : 1));
+    const want = new Float32Array(n), got = new Float32Array(n);
+    jsBackend.attention(q, k, v, mask, B, S, Hn, D, want);
+    be.attention(q, k, v, mask, B, S, Hn, D, got);
+    t.true(nmse(got, want) <= 1e-7, `nmse ${nmse(got, want)}`);
+    t.true(nmse(want, refAttention(q, k, v, Int32Array.from(mask), B, S, Hn, D)) <= 1e-7, 'the TypeScript backend itself');
+  });
+
+  for (const [act, B, S, H, Hn, I] of [['gelu', 2, 33, 64, 4, 128], ['gelu_new', 1, 128, 96, 6, 200], ['relu', 3, 5, 32, 2, 48]] as const) {
+    test(`${be.name}: layer ${act} [${B}×${S}], hidden ${H}, ${Hn} heads: fused and op by op match the TypeScript backend`, (t) => {
+      const shape: LayerShape = { batch: B, seq: S, hidden: H, heads: Hn, intermediate: I, activation: act, layerNormEps: 1e-12 };
+      const w = layerWeights(H, I, 100 + H);
+      const x = randomFloats(B * S * H, 7, 1);
+      const mask = Int32Array.from({ length: B * S }, (_, i) => (i % S < S - (i >= S ? 3 : 0) ? 1 : 0));
+      const want = x.slice();
+      runLayerByOps(jsBackend, want, mask, w, shape);
+      const byOps = x.slice();
+      runLayerByOps(be, byOps, mask, w, shape);
+      t.true(nmse(byOps, want) <= 1e-7, `op by op: nmse ${nmse(byOps, want)}`);
+      if (be.layer !== undefined) {
+        const fused = x.slice();
+        be.layer(fused, mask, w, shape);
+        t.true(nmse(fused, want) <= 1e-7, `fused: nmse ${nmse(fused, want)}`);
+        // ALBERT runs the same layer again on its own output: 3 steps stay within the bound.
+        for (let i = 0; i < 2; i++) { be.layer(fused, mask, w, shape); runLayerByOps(jsBackend, want, mask, w, shape); }
+        t.true(nmse(fused, want) <= 1e-7, `3 steps: nmse ${nmse(fused, want)}`);
+      }
+    });
+  }
+}
+
+for (const be of backends) {
+  test(`${be.name}: a buffer too small for the shape is a RangeError, not a crash`, (t) => {
+    const small = new Float32Array(5), ok = new Float32Array(64);
+    t.throws(() => be.linear(small, 2, 4, ok, null, 4, ok), { instanceOf: RangeError });
+    t.throws(() => be.linear(ok, 2, 4, ok, null, 4, small), { instanceOf: RangeError });
+    t.throws(() => be.layerNorm(small, null, 2, 4, ok, ok, 1e-12, ok), { instanceOf: RangeError });
+    t.throws(() => be.softmax(small, 2, 4), { instanceOf: RangeError });
+    t.throws(() => be.attention(small, ok, ok, new Int32Array(4), 1, 4, 2, 2, ok), { instanceOf: RangeError });
+    t.throws(() => be.addInPlace(ok, small), { instanceOf: RangeError });
+    if (be.layer !== undefined) {
+      const shape: LayerShape = { batch: 1, seq: 2, hidden: 8, heads: 2, intermediate: 16, activation: 'gelu', layerNormEps: 1e-12 };
+      t.throws(() => be.layer!(small, new Int32Array(2), layerWeights(8, 16, 1), shape), { instanceOf: RangeError });
+      t.throws(() => be.layer!(new Float32Array(16), new Int32Array(2), layerWeights(8, 8, 1), shape), { instanceOf: RangeError }, 'weights of another intermediate size');
+      t.throws(() => be.layer!(new Float32Array(16), new Int32Array(2), layerWeights(8, 16, 1), { ...shape, heads: 3 }), { instanceOf: RangeError }, 'heads not dividing hidden');
+    }
   });
 }

@@ -1,0 +1,139 @@
+/**
+ * The `native` backend: libelma_native (C, SIMD, OpenBLAS sgemm, its own thread pool) through
+ * koffi. Arguments are checked here, before C sees a pointer: C cannot know a typed array's
+ * length, so a short buffer must be a RangeError in JavaScript, never a read past its end.
+ * A failed call (rare once the checks pass) is a BackendError with the library's message.
+ */
+import type { Backend, LayerShape, LayerWeights, OpName } from '../backend.ts';
+import type { Activation } from '../activation.ts';
+import { BackendError } from '../errors.ts';
+import { findLibrary, loadLibrary } from './library.ts';
+import { bindNative, ELMA_ABI_VERSION, type NativeBindings } from './_bindings.ts';
+
+/** elma.h elma_activation: the C formula for each HF hidden_act name. */
+export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = {
+  gelu: 0, gelu_python: 0, gelu_new: 1, gelu_pytorch_tanh: 1, gelu_accurate: 1, gelu_fast: 2, quick_gelu: 3,
+  relu: 4, relu6: 5, relu2: 6, silu: 7, swish: 7, mish: 8, tanh: 9, sigmoid: 10, linear: 11, leaky_relu: 12,
+};
+const ACT_LINEAR = 11;
+
+const OPS: ReadonlySet<OpName> = new Set<OpName>(['linear', 'layerNorm', 'activation', 'softmax', 'attention', 'addInPlace']);
+
+export interface NativeBackend extends Backend {
+  /** BLAS, SIMD and thread count the library was built and runs with. */
+  readonly info: string;
+  readonly library: string;
+  /** The raw bindings, for benchmarks (sgemm peak) and tests. */
+  readonly bindings: NativeBindings;
+  setThreads(n: number): void;
+}
+
+export interface NativeOptions {
+  /** Path of libelma_native; default ELMA_NATIVE_LIB, else dist/native/ above this module. */
+  readonly library?: string;
+  /** Worker threads; default ELMA_THREADS, else one per CPU. */
+  readonly threads?: number;
+}
+
+function need(name: string, have: number, want: number): void {
+  if (have < want) throw new RangeError(`${name}: buffer of ${have} values, needs ${want}`);
+}
+
+function dims(...xs: number[]): void {
+  for (const x of xs) if (!Number.isSafeInteger(x) || x < 0 || x > 0x7fffffff) throw new RangeError(`shape value ${x} is not a non-negative int32`);
+}
+
+/** The attention mask as int32 (the C ABI's type); Uint8Array masks are widened (a copy of batch·seq values). */
+function int32Mask(m: Int32Array | Uint8Array): Int32Array {
+  return m instanceof Int32Array ? m : Int32Array.from(m);
+}
+
+export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
+  const file = opts.library ?? findLibrary('elma_native', 'ELMA_NATIVE_LIB');
+  if (file === null) throw new BackendError('native', 'libelma_native was not built (npm run build:native needs cmake, a C compiler and OpenBLAS)');
+  const lib = loadLibrary('native', file);
+  let c: NativeBindings;
+  try {
+    c = bindNative(lib);
+  } catch (e) {
+    throw new BackendError('native', `${file}: not an ELMA native library: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const abi = c.abiVersion();
+  if (abi !== ELMA_ABI_VERSION) throw new BackendError('native', `${file}: C ABI version ${abi}, this ELMA needs ${ELMA_ABI_VERSION} (rebuild with npm run build:native)`);
+  const ok = (rc: number, what: string): void => {
+    if (rc !== 0) throw new BackendError('native', `${what} failed (${rc}): ${c.lastError()}`);
+  };
+  const envThreads = Number(process.env.ELMA_THREADS ?? 0);
+  ok(c.setThreads(opts.threads ?? (Number.isSafeInteger(envThreads) && envThreads > 0 ? envThreads : 0)), 'elma_set_threads');
+
+  return {
+    name: 'native',
+    library: file,
+    bindings: c,
+    get info() { return c.info(); },
+    setThreads: (n) => ok(c.setThreads(n), 'elma_set_threads'),
+    supportsOp: (op) => OPS.has(op),
+    linear(x, rows, inF, w, bias, outF, out) {
+      dims(rows, inF, outF);
+      need('linear x', x.length, rows * inF); need('linear w', w.length, outF * inF); need('linear out', out.length, rows * outF);
+      if (bias !== null) need('linear bias', bias.length, outF);
+      if (inF === 0 || outF === 0 || rows === 0) { out.fill(0, 0, rows * outF); if (bias !== null) for (let r = 0; r < rows; r++) out.set(bias.subarray(0, outF), r * outF); return; }
+      ok(c.linear(x, rows, inF, w, bias, outF, ACT_LINEAR, out), 'elma_linear');
+    },
+    layerNorm(x, residual, rows, cols, gamma, beta, eps, out) {
+      dims(rows, cols);
+      if (cols === 0 || rows === 0) return;
+      need('layerNorm x', x.length, rows * cols); need('layerNorm out', out.length, rows * cols);
+      need('layerNorm gamma', gamma.length, cols); need('layerNorm beta', beta.length, cols);
+      if (residual !== null) need('layerNorm residual', residual.length, rows * cols);
+      ok(c.layerNorm(x, residual, rows, cols, gamma, beta, eps, out), 'elma_layer_norm');
+    },
+    activation(kind, x) {
+      const code = ACTIVATION_CODE[kind];
+      if (code === undefined) throw new RangeError(`activation ${String(kind)} is not supported by the native backend`);
+      ok(c.activation(code, x, x.length), 'elma_activation');
+    },
+    softmax(x, rows, cols) {
+      dims(rows, cols);
+      if (rows === 0 || cols === 0) return;
+      need('softmax x', x.length, rows * cols);
+      ok(c.softmax(x, rows, cols), 'elma_softmax');
+    },
+    attention(q, k, v, keyMask, batch, seq, heads, headDim, out) {
+      dims(batch, seq, heads, headDim);
+      const n = batch * seq * heads * headDim;
+      if (q.length < n || k.length < n || v.length < n || out.length < n || keyMask.length < batch * seq) {
+        throw new RangeError(`attention: buffers too small for [${batch}×${seq}×${heads}×${headDim}]`);
+      }
+      if (n === 0) return;
+      ok(c.attention(q, k, v, int32Mask(keyMask), batch, seq, heads, headDim, out), 'elma_attention');
+    },
+    addInPlace(a, b) {
+      if (b.length < a.length) throw new RangeError(`addInPlace: ${b.length} < ${a.length}`);
+      ok(c.add(a, b, a.length), 'elma_add');
+    },
+    layer(x: Float32Array, keyMask: Int32Array | Uint8Array, w: LayerWeights, s: LayerShape): void {
+      const { batch, seq, hidden: H, heads, intermediate: I } = s;
+      dims(batch, seq, H, heads, I);
+      if (heads === 0 || H % heads !== 0) throw new RangeError(`layer: hidden ${H} is not a multiple of heads ${heads}`);
+      const code = ACTIVATION_CODE[s.activation];
+      if (code === undefined) throw new RangeError(`activation ${String(s.activation)} is not supported by the native backend`);
+      need('layer x', x.length, batch * seq * H); need('layer mask', keyMask.length, batch * seq);
+      for (const [name, t, n] of [['query', w.query, H * H], ['key', w.key, H * H], ['value', w.value, H * H], ['dense', w.dense, H * H],
+        ['ffn', w.ffn, I * H], ['ffn_output', w.ffnOutput, H * I]] as const) {
+        need(`layer ${name}.weight`, t.weight.length, n);
+        need(`layer ${name}.bias`, t.bias.length, name === 'ffn' ? I : H);
+      }
+      for (const [name, t] of [['attention.LayerNorm', w.attentionLayerNorm], ['full_layer_layer_norm', w.fullLayerLayerNorm]] as const) {
+        need(`layer ${name}.weight`, t.weight.length, H); need(`layer ${name}.bias`, t.bias.length, H);
+      }
+      if (batch * seq === 0) return;
+      ok(c.layer(x, int32Mask(keyMask), {
+        query_w: w.query.weight, query_b: w.query.bias, key_w: w.key.weight, key_b: w.key.bias,
+        value_w: w.value.weight, value_b: w.value.bias, dense_w: w.dense.weight, dense_b: w.dense.bias,
+        attn_ln_g: w.attentionLayerNorm.weight, attn_ln_b: w.attentionLayerNorm.bias, ffn_w: w.ffn.weight, ffn_b: w.ffn.bias,
+        ffn_out_w: w.ffnOutput.weight, ffn_out_b: w.ffnOutput.bias, out_ln_g: w.fullLayerLayerNorm.weight, out_ln_b: w.fullLayerLayerNorm.bias,
+      }, { batch, seq, hidden: H, heads, intermediate: I, activation: code, layer_norm_eps: s.layerNormEps }), 'elma_layer');
+    },
+  };
+}

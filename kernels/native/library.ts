@@ -1,0 +1,52 @@
+/**
+ * Finding and loading a shared library built by the top-level CMakeLists.txt into dist/native,
+ * through koffi (no copies: typed arrays are passed to C as pointers). Shared by the native, CUDA
+ * and TensorRT backends. Every way loading can fail ends as one BackendError naming the file.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import koffi from 'koffi';
+import { BackendError } from '../errors.ts';
+
+export type NativeLibrary = ReturnType<typeof koffi.load>;
+
+/** `libelma_native.so` on Linux, `libelma_native.dylib` on macOS, `elma_native.dll` on Windows. */
+export function libraryFileName(base: string): string {
+  if (process.platform === 'darwin') return `lib${base}.dylib`;
+  if (process.platform === 'win32') return `${base}.dll`;
+  return `lib${base}.so`;
+}
+
+/**
+ * Where the library is: `envVar` when set (a path to the file), else `dist/native/<file>` in the
+ * first folder above this module that has one (this file runs from kernels/native/ in the sources
+ * and from dist/ in the esbuild bundle). null when there is none.
+ */
+export function findLibrary(base: string, envVar: string): string | null {
+  const explicit = process.env[envVar];
+  if (explicit !== undefined && explicit !== '') return explicit;
+  const file = libraryFileName(base);
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'dist', 'native', file);
+    if (existsSync(candidate)) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return null;
+}
+
+/** dlopen through koffi, with the loader's reason in the error (wrong ELF class, missing dependency, ...). */
+export function loadLibrary(backend: string, file: string): NativeLibrary {
+  if (!existsSync(file)) throw new BackendError(backend, `${file}: no such file (build it with npm run build:native)`);
+  try {
+    return koffi.load(file);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const hint = /ELF|architecture|wrong|invalid|mach-o/i.test(why)
+      ? ` (not a library for this ${process.platform}-${process.arch} machine: rebuild with npm run build:native)` : '';
+    throw new BackendError(backend, `${file}: cannot be loaded: ${why}${hint}`);
+  }
+}
