@@ -9,6 +9,7 @@ import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
 import { evalCommand } from './eval.ts';
 import { trainCommand } from './train.ts';
+import { dataCommand } from './data.ts';
 import { serveCommand } from './serve.ts';
 import { linkAskCommand } from './link-ask.ts';
 import { linkKeygenCommand } from './link-keygen.ts';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   evalSquadCommand,
   evalCommand,
   trainCommand,
+  dataCommand,
   serveCommand,
   linkAskCommand,
   linkKeygenCommand,
