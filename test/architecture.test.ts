@@ -20,6 +20,7 @@ function tsFiles(dir: string): string[] {
 const NEUTRAL = [
   ...tsFiles('engine'), ...tsFiles('kernels/js'), 'kernels/backend.ts', 'kernels/activation.ts',
   'models/safetensors.ts', 'models/tensor-source.ts', 'models/errors.ts', 'models/bundle/manifest.ts',
+  ...tsFiles('models/synth'), ...tsFiles('models/vocab'),
   // transport's protocol logic; its Node glue lives in transport/node/.
   ...tsFiles('transport').filter((f) => !f.startsWith(`transport${path.sep}node${path.sep}`)),
 ];

@@ -31,7 +31,7 @@ function readItems(files: readonly string[]): CheckItem[] {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new SquadFormatError(file, `is not valid JSON (${(e as Error).message}): not a SQuAD file`);
+      throw new SquadFormatError(file, `is not valid JSON (${(e as Error).message.replace(/\s+/g, ' ')}): not a SQuAD file`);
     }
     for (const ex of parseSquad(json, { source: file })) {
       const qs = byContext.get(ex.context) ?? [];
