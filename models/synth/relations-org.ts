@@ -140,7 +140,7 @@ export const ORG_RELATIONS: readonly Relation[] = [
       { key: 'research', text: 'Research at {S} focuses on {O}.' },
     ],
     questions: [
-      { key: 'known', text: 'What is {S} known for its work in?' },
+      { key: 'known', text: 'In which field is {S} known for its work?' },
       { key: 'specialises', text: 'What does {S} specialise in?' },
       { key: 'research', text: 'What does research at {S} focus on?' },
       { key: 'para1', text: 'Which field is {S} devoted to?' },

@@ -125,6 +125,17 @@ function fill(template: string, fact: Fact, companions: readonly Fact[], subject
   return { pieces, form };
 }
 
+/**
+ * Whether "she" / "the town" could be read as `other` instead of the focus: same kind, and the
+ * same gender or the same noun. Towns always can ("the city" fits any town).
+ */
+function confusable(focus: Entity, other: Entity): boolean {
+  if (other === focus || other.kind !== focus.kind) return false;
+  if (focus.kind === 'person') return other.kind === 'person' && other.gender === focus.gender;
+  if (focus.kind === 'org') return other.kind === 'org' && other.noun === focus.noun;
+  return true;
+}
+
 /** Writes the scene; `rng` chooses templates and how each sentence names its subject. */
 export function renderScene(scene: Scene, rng: Prng): Paragraph {
   let context = '';
@@ -133,11 +144,13 @@ export function renderScene(scene: Scene, rng: Prng): Paragraph {
   const mentions: Mention[] = [];
   const fullNames = new Map<number, Span>();
   let focusNamed = false;
+  /** Entities the previous sentence mentioned: a pronoun right after one that fits it too would be ambiguous. */
+  let previous: Entity[] = [];
 
   for (const item of scene.plan) {
     const subject = item.kind === 'filler' ? scene.focus : item.fact.subject;
     let form: SubjectForm = 'name';
-    if (subject === scene.focus && focusNamed) {
+    if (subject === scene.focus && focusNamed && !previous.some((e) => confusable(scene.focus, e))) {
       const r = rng.float();
       form = r < 0.5 ? 'pronoun' : r < 0.7 && subject.kind === 'person' ? 'short' : 'name';
     }
@@ -167,6 +180,7 @@ export function renderScene(scene: Scene, rng: Prng): Paragraph {
     const index = sentences.length;
     sentences.push({ start, end: context.length });
 
+    previous = marks.flatMap(({ mark }) => (mark.value.kind === 'literal' ? [] : [mark.value]));
     let subjectSpan: Span | null = null;
     for (const { span, mark } of marks) {
       mentions.push({ type: valueType(mark.value), key: valueKey(mark.value), span });
