@@ -12,6 +12,7 @@
 #include "_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -56,8 +57,8 @@ static void *worker_main(void *arg) {
     unsigned g;
     int spins = 0;
     while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen && spins < SPIN_ITERS) {
-      cpu_relax();
-      spins++;
+      if ((++spins & 63) == 0) sched_yield(); /* let other runnable threads in while we wait */
+      else cpu_relax();
     }
     if (g == seen) {
       pthread_mutex_lock(&P.mu);
@@ -118,5 +119,11 @@ void elma_parallel_for(int n_tasks, elma_task_fn fn, void *ctx) {
   pthread_cond_broadcast(&P.cv);
   pthread_mutex_unlock(&P.mu);
   run_tasks(0);
-  while (atomic_load_explicit(&P.busy, memory_order_acquire) > 0) cpu_relax();
+  /* Wait for the workers. Spin first (they finish within microseconds of us when each has a
+     core), then yield: on a loaded machine a worker may be off-CPU, and spinning would only keep
+     it off longer. */
+  for (int spins = 0; atomic_load_explicit(&P.busy, memory_order_acquire) > 0; spins++) {
+    if (spins < 2000) cpu_relax();
+    else sched_yield();
+  }
 }

@@ -9,7 +9,6 @@
 #define ELMA_VMATH_H
 
 #include <stdint.h>
-#include <string.h>
 
 /* exp(x): Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, then the Cephes expf
    polynomial (cephes/single/expf.c) and 2^n assembled in the exponent bits. exp(x) = 0 below
@@ -18,7 +17,8 @@ static inline float elma_expf(float x) {
   const float hi = 88.3762626647949f, lo = -87.3365447505531f;
   float xc = x > hi ? hi : x;
   xc = xc < lo ? lo : xc;
-  float n = __builtin_roundf(xc * 1.44269504088896341f);
+  /* floorf(v + 0.5) and a union (not roundf and memcpy): both vectorise (vroundps, a plain move). */
+  float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
   float r = xc - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   float p = 1.9875691500e-4f;
@@ -28,10 +28,8 @@ static inline float elma_expf(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  int32_t bits = ((int32_t)n + 127) << 23;
-  float scale;
-  memcpy(&scale, &bits, sizeof scale);
-  float y = p * scale;
+  union { int32_t i; float f; } scale = {((int32_t)n + 127) << 23};
+  float y = p * scale.f;
   return x < lo ? 0.0f : y;
 }
 

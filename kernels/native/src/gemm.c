@@ -40,9 +40,11 @@ void elma_linear_unchecked(const float *x, int rows, int in_f, const float *w, c
   lin_job j = {x, w, b, y, rows, in_f, out_f, act, out_f, rows, 1};
   double flops = 2.0 * rows * in_f * out_f;
   if (threads > 1 && flops >= 2e6) {
-    if (out_f >= 64 * threads) {
-      /* Column slices, a multiple of 64 wide (the sgemm kernels' panel widths divide 64). */
-      j.n_blk = round_up((out_f + threads - 1) / threads, 64);
+    if (out_f >= 128 * threads) {
+      /* Two column slices per thread, each a multiple of 64 wide (the sgemm kernels' panel widths
+         divide 64): the atomic hand-out then rebalances when a thread is slowed down (another
+         process on its core), at the cost of packing x once more per slice. */
+      j.n_blk = round_up((out_f + 2 * threads - 1) / (2 * threads), 64);
       j.n_tiles = (out_f + j.n_blk - 1) / j.n_blk;
     } else if (rows >= 16 * threads) {
       j.m_blk = round_up((rows + threads - 1) / threads, 16);

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:layer [-- --json] [-- --reps N] [-- --threads T]`: the backends side by side in one
+ * run, albert-base-v2 shape (hidden 768, 12 heads, intermediate 3072, gelu_new), batch 1.
+ *
+ *   sgemm peak   one plain OpenBLAS sgemm (2048³, BLAS's own threads) through libelma_native
+ *   layer        one ALBERT layer at sequence 384 and 128: native (fused C layer), onnx (ONNX Runtime,
+ *                all graph optimisations, same thread count, running the exported layer graph), js
+ *   model        12 layers, and the early-exit loop, per question at sequence 384 (embeddings + layers
+ *                + exit heads); batch 8 with early exit (rows leave the batch), questions per second
+ *
+ * native and onnx runs alternate rep by rep, so load from other processes hits both alike; the
+ * table shows medians. Random weights have no meaningful confidence, so the exit thresholds are
+ * set from the entropies of a first full run (their median): the table reports the mean depth.
+ */
+import { createNativeBackend, type NativeBackend } from '../kernels/native/index.ts';
+import { createOnnxBackend, type OnnxBackend } from '../kernels/onnx/index.ts';
+import { jsBackend } from '../kernels/js/index.ts';
+import { AlbertModel, runLayerByOps, type ModelInputs } from '../engine/albert/model.ts';
+import { runEarlyExit, type ExitPolicy } from '../engine/exit/early-exit.ts';
+import type { Backend, LayerShape } from '../kernels/backend.ts';
+import { BackendError } from '../kernels/errors.ts';
+import { ALBERT_BASE, randomAlbertWeights } from './_albert-base.ts';
+import { machine, median, printTable, randomFloats } from './_report.ts';
+import os from 'node:os';
+
+const arg = (name: string, def: number): number => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const json = process.argv.includes('--json');
+const reps = arg('--reps', 9);
+const threads = arg('--threads', os.cpus().length);
+const log = (m: string): void => { if (!json) process.stderr.write(m); };
+const cfg = ALBERT_BASE;
+const H = cfg.hiddenSize, I = cfg.intermediateSize;
+
+const tryMake = <T>(f: () => T): T | null => { try { return f(); } catch (e) { if (e instanceof BackendError) { log(`${e.message}\n`); return null; } throw e; } };
+const native: NativeBackend | null = tryMake(() => createNativeBackend({ threads }));
+const onnx: OnnxBackend | null = tryMake(() => createOnnxBackend({ threads }));
+const backends = [native, onnx].filter((b): b is NativeBackend | OnnxBackend => b !== null) as Backend[];
+
+function layerFlops(b: number, s: number): number {
+  return 2 * b * s * H * H * 4 + 2 * b * s * H * I * 2 + 2 * 2 * b * s * s * H;
+}
+
+/** Time each fn `n` times, alternating between them; returns the median ms of each. */
+function sideBySide(fns: readonly (() => void)[], n: number): number[] {
+  for (const f of fns) f(); // warm-up: sessions, scratch memory, caches
+  const t: number[][] = fns.map(() => []);
+  for (let r = 0; r < n; r++) fns.forEach((f, i) => { const t0 = performance.now(); f(); t[i]!.push(performance.now() - t0); });
+  return t.map(median);
+}
+
+log(`machine: ${machine()}; threads ${threads}${native !== null ? `; ${native.info}` : ''}\n`);
+const results: Record<string, unknown>[] = [];
+const layerRows: (string | number)[][] = [];
+
+let peak = NaN;
+if (native !== null) {
+  const n = 2048, a = randomFloats(n * n, 3), b = randomFloats(n * n, 4), c = new Float32Array(n * n);
+  const ts: number[] = [];
+  for (let r = 0; r < 5; r++) { const t0 = performance.now(); native.bindings.sgemmNT(a, b, n, n, n, c); ts.push(performance.now() - t0); }
+  peak = (2 * n ** 3) / (Math.min(...ts) * 1e6);
+  log(`sgemm peak (OpenBLAS, ${n}³, best of 5): ${peak.toFixed(1)} GFLOP/s (median ${((2 * n ** 3) / (median(ts) * 1e6)).toFixed(1)})\n`);
+  results.push({ op: 'sgemm', m: n, n, k: n, gflops_best: peak, gflops_median: (2 * n ** 3) / (median(ts) * 1e6) });
+}
+
+const w = randomAlbertWeights(cfg).groups[0]![0]!;
+for (const S of [384, 128]) {
+  const shape: LayerShape = { batch: 1, seq: S, hidden: H, heads: cfg.numAttentionHeads, intermediate: I, activation: cfg.hiddenAct, layerNormEps: cfg.layerNormEps };
+  const x0 = randomFloats(S * H, 7, 1), mask = new Int32Array(S).fill(1);
+  log(`layer at seq ${S}: ${backends.map((b) => b.name).join(' vs ')} (${reps} alternating runs) … `);
+  const ms = sideBySide(backends.map((b) => () => { b.layer!(x0.slice(), mask, w, shape); }), reps);
+  const jsReps = S >= 384 ? 1 : 3;
+  // The TypeScript backend has no fused layer: the engine composes it from its ops.
+  const jsMs = median(Array.from({ length: jsReps }, () => { const x = x0.slice(); const t0 = performance.now(); runLayerByOps(jsBackend, x, mask, w, shape); return performance.now() - t0; }));
+  log('done\n');
+  [...backends.map((b, i) => [b.name, ms[i]!] as const), ['js', jsMs] as const].forEach(([name, t]) => {
+    const gf = layerFlops(1, S) / (t * 1e6);
+    layerRows.push([name, 'ALBERT layer', 1, S, t, gf, `${((100 * gf) / peak).toFixed(0)}%`]);
+    results.push({ backend: name, op: 'layer', batch: 1, seq: S, ms: t, gflops: gf, of_sgemm_peak: gf / peak });
+  });
+}
+
+// --- whole model: 12 layers vs early exit, per question; batch 8 with early exit ------------------
+const S = 384;
+function inputsFor(batch: number, seed: number): { inputs: ModelInputs; context: Int32Array } {
+  const n = batch * S;
+  const ids = Int32Array.from(randomFloats(n, seed, 1), (v) => Math.floor(Math.abs(v) * (cfg.vocabSize - 1)));
+  const types = Int32Array.from({ length: n }, (_, i) => (i % S >= 24 ? 1 : 0));
+  const context = Int32Array.from({ length: n }, (_, i) => (i % S >= 24 && i % S < S - 1 ? 1 : 0));
+  return { inputs: { batch, seq: S, inputIds: ids, tokenTypeIds: types, attentionMask: new Int32Array(n).fill(1) }, context };
+}
+const modelRows: (string | number)[][] = [];
+const weights = randomAlbertWeights(cfg);
+for (const be of backends) {
+  const model = new AlbertModel(cfg, weights, be);
+  const one = inputsFor(1, 11), eight = inputsFor(8, 12);
+  const all: ExitPolicy = { thresholds: new Array<number>(cfg.numHiddenLayers).fill(0), depthLimit: cfg.numHiddenLayers };
+  const probe = runEarlyExit(model, eight.inputs, eight.context, all, { maxAnswerLength: 30 });
+  const hs = probe.rows.flatMap((r) => r.entropies);
+  const policy: ExitPolicy = { thresholds: new Array<number>(cfg.numHiddenLayers).fill(median(hs)), depthLimit: cfg.numHiddenLayers };
+  const n = Math.max(1, Math.floor(reps / 3));
+  log(`${be.name}: 12 layers vs early exit at seq ${S} (${n} runs) … `);
+  let depth1 = 0, depth8 = 0;
+  const [full, early, early8] = sideBySide([
+    () => { runEarlyExit(model, one.inputs, one.context, all, { maxAnswerLength: 30 }); },
+    () => { depth1 = runEarlyExit(model, one.inputs, one.context, policy, { maxAnswerLength: 30 }).rowLayers; },
+    () => { depth8 = runEarlyExit(model, eight.inputs, eight.context, policy, { maxAnswerLength: 30 }).rowLayers / 8; },
+  ], n) as [number, number, number];
+  log('done\n');
+  modelRows.push([be.name, '12 layers', 1, 12, full, 1000 / full]);
+  modelRows.push([be.name, 'early exit', 1, depth1, early, 1000 / early]);
+  modelRows.push([be.name, 'early exit', 8, depth8, early8, 8000 / early8]);
+  results.push({ backend: be.name, op: 'model-12', batch: 1, seq: S, ms_per_question: full },
+    { backend: be.name, op: 'early-exit', batch: 1, seq: S, mean_layers: depth1, ms_per_question: early, threshold: policy.thresholds[0] },
+    { backend: be.name, op: 'early-exit', batch: 8, seq: S, mean_layers: depth8, ms_per_batch: early8, questions_per_s: 8000 / early8 });
+}
+
+if (json) {
+  process.stdout.write(`${JSON.stringify({ bench: 'layer', machine: machine(), threads, date: new Date().toISOString(), sgemm_peak_gflops: peak, shape: { hidden: H, heads: cfg.numAttentionHeads, intermediate: I, activation: cfg.hiddenAct }, results }, null, 2)}\n`);
+} else {
+  process.stdout.write(`\nOne ALBERT layer, albert-base-v2 shape, batch 1, ${threads} threads; median of ${reps} alternating runs (js: 1 at seq 384, 3 at 128)\n`);
+  process.stdout.write(`sgemm peak (plain OpenBLAS sgemm 2048³ on ${threads} threads, best of 5): ${peak.toFixed(1)} GFLOP/s\n`);
+  process.stdout.write(`${printTable(['backend', 'op', 'batch', 'seq', 'ms', 'GFLOP/s', 'of peak'], layerRows)}\n\n`);
+  process.stdout.write(`Whole model at sequence ${S} (embeddings, layers, exit heads and entropies), median of ${Math.max(1, Math.floor(reps / 3))} runs\n`);
+  process.stdout.write(`${printTable(['backend', 'run', 'batch', 'mean layers', 'ms per batch', 'questions/s'], modelRows)}\n`);
+}
