@@ -169,6 +169,26 @@ test('paragraphs of several sentences', (t) => {
   t.true(words[Math.floor(words.length / 2)]! >= 50 && words[words.length - 1]! <= 200, `median ${words[words.length >> 1]}, max ${words[words.length - 1]}`);
 });
 
+test('a life is told in order: dated events after birth, before death, none after 2020', (t) => {
+  const EVENTS = ['joined_year', 'graduated_year', 'moved_year', 'married_year', 'award_year'];
+  let lives = 0;
+  for (const { paragraph: { scene } } of synthesize({ seed: 9, questions: 6000 })) {
+    if (scene.focus.kind !== 'person') continue;
+    lives++;
+    const yearOf = (f: { object: { kind: string; year?: number } } | undefined): number | undefined => (f?.object.kind === 'literal' ? f.object.year : undefined);
+    const own = (rel: string) => scene.facts.find((f) => f.subject === scene.focus && f.rel === rel);
+    const events = scene.facts.filter((f) => f.subject === scene.focus && EVENTS.includes(f.rel)).map(yearOf);
+    const founded = own('founded');
+    if (founded !== undefined) events.push(yearOf(scene.facts.find((f) => f.rel === 'founded_year' && f.subject === founded.object)));
+    const dated = events.filter((y): y is number => y !== undefined);
+    const born = yearOf(own('born_date')), died = yearOf(own('died'));
+    for (const y of [...dated, died ?? 0]) t.true(y <= 2020);
+    if (born !== undefined) t.true(dated.every((y) => y > born) && (died ?? Infinity) > born);
+    if (died !== undefined) t.true(dated.every((y) => y < died), `${dated} / died ${died}`);
+  }
+  t.true(lives > 400);
+});
+
 test('bad arguments are refused', (t) => {
   t.throws(() => synthesize({ seed: 1, questions: 0 }), { instanceOf: RangeError, message: /questions must be a positive integer/ });
   t.throws(() => synthesize({ seed: -1, questions: 5 }), { instanceOf: RangeError, message: /seed/ });
