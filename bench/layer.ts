@@ -9,8 +9,8 @@
  *                + exit heads); batch 8 with early exit (rows leave the batch), questions per second
  *
  * native and onnx runs alternate rep by rep, so load from other processes hits both alike; the
- * table shows medians. Random weights have no meaningful confidence, so the exit thresholds are
- * set from the entropies of a first full run (their median): the table reports the mean depth.
+ * table shows medians. Random weights have no meaningful confidence, so the exit threshold is
+ * bisected on a first full run so that the median row exits at layer 6: the table reports the mean depth.
  */
 import { createNativeBackend, type NativeBackend } from '../kernels/native/index.ts';
 import { createOnnxBackend, type OnnxBackend } from '../kernels/onnx/index.ts';
@@ -95,8 +95,11 @@ for (const be of backends) {
   const one = inputsFor(1, 11), eight = inputsFor(8, 12);
   const all: ExitPolicy = { thresholds: new Array<number>(cfg.numHiddenLayers).fill(0), depthLimit: cfg.numHiddenLayers };
   const probe = runEarlyExit(model, eight.inputs, eight.context, all, { maxAnswerLength: 30 });
-  const hs = probe.rows.flatMap((r) => r.entropies);
-  const policy: ExitPolicy = { thresholds: new Array<number>(cfg.numHiddenLayers).fill(median(hs)), depthLimit: cfg.numHiddenLayers };
+  // One threshold for every layer, bisected so the 8 probe rows run 6 layers on average (the device's depth limit).
+  const depthAt = (t: number): number => median(probe.rows.map((r) => { const i = r.entropies.findIndex((h) => h < t); return i < 0 ? 12 : i + 1; }));
+  let lo = 0, hi = 1;
+  for (let i = 0; i < 40; i++) { const mid = (lo + hi) / 2; if (depthAt(mid) > 6) lo = mid; else hi = mid; }
+  const policy: ExitPolicy = { thresholds: new Array<number>(cfg.numHiddenLayers).fill(hi), depthLimit: cfg.numHiddenLayers };
   const n = Math.max(1, Math.floor(reps / 3));
   log(`${be.name}: 12 layers vs early exit at seq ${S} (${n} runs) … `);
   let depth1 = 0, depth8 = 0;
