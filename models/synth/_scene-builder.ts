@@ -20,29 +20,18 @@ export class SceneBuilder {
   readonly names: NameGenerator;
   readonly facts: Fact[] = [];
   readonly plan: (Statement | Filler)[] = [];
-  readonly #startId: number;
-  #nextId: number;
+  /** Ids of entities and facts, unique within the scene. */
+  #nextId = 0;
   readonly #years = new Set<number>();
   readonly #literals = new Set<string>();
   readonly #orgNouns = new Set<string>();
   /** "4 May 1843" or "May 4, 1843": one style per paragraph, as an author would keep. */
   readonly #dayFirst: boolean;
 
-  constructor(rng: Prng, names: NameGenerator, firstId: number) {
+  constructor(rng: Prng, names: NameGenerator) {
     this.rng = rng;
     this.names = names;
-    this.#startId = firstId;
-    this.#nextId = firstId;
     this.#dayFirst = rng.chance(0.5);
-  }
-
-  /** Ids used so far (entities and facts share one counter), so the next scene starts after them. */
-  get nextId(): number {
-    return this.#nextId;
-  }
-
-  get idsUsed(): number {
-    return this.#nextId - this.#startId;
   }
 
   person(gender: Gender, firstOnly = false, last?: string): Person {

@@ -78,8 +78,10 @@ export function synthesize(opts: SynthOptions): SynthParagraph[] {
   const counts = new Map<Level, number>(LEVELS.map((l) => [l.level, 0]));
   let total = 0;
   const out: SynthParagraph[] = [];
-  for (let barren = 0; total < opts.questions && barren < 100;) {
-    const b = new SceneBuilder(rng, names, 0);
+  // `barren` counts scenes in a row that gave nothing, a guard against a generator bug looping forever.
+  for (let barren = 0; total < opts.questions; barren++) {
+    if (barren > 1000) throw new Error(`synthetic data: ${barren} scenes in a row gave no question`);
+    const b = new SceneBuilder(rng, names);
     const r = rng.float();
     const scene = r < 0.4 ? personScene(b) : r < 0.7 ? orgScene(b) : cityScene(b);
     if (scene.plan.length < MIN_SENTENCES) continue; // too little to read: a few facts make every type unique
@@ -107,8 +109,10 @@ export function synthesize(opts: SynthOptions): SynthParagraph[] {
       counts.set(best, (counts.get(best) ?? 0) + 1);
       total++;
     }
-    if (chosen.length === 0) barren++;
-    else out.push({ paragraph, questions: chosen });
+    if (chosen.length > 0) {
+      out.push({ paragraph, questions: chosen });
+      barren = -1;
+    }
   }
   return out;
 }
