@@ -3,6 +3,7 @@
  * ALBERT answering plugs in here (a later issue); `echoHandler` is the stub `elma serve` and the
  * tests use.
  */
+import { MAX_CHUNK_LEN } from '../transport/constants.ts';
 import type { Reply, Request } from '../transport/schema.ts';
 
 export interface DeviceRef {
@@ -19,6 +20,9 @@ export interface EchoOptions {
   readonly delayMs?: number;
 }
 
+/** Byte i of the stub bundle of version v is (i + v) mod 251: one period-251 pattern, sliced. */
+const PATTERN = Uint8Array.from({ length: MAX_CHUNK_LEN + 251 }, (_, i) => i % 251);
+
 /** Answers `ask` with the question itself (`echo: …`, no span), `chunk-req` with deterministic
  *  bytes (byte i of bundle v is (i + v) mod 251), `report` with `ack`. */
 export function echoHandler(o: EchoOptions = {}): RequestHandler {
@@ -29,9 +33,8 @@ export function echoHandler(o: EchoOptions = {}): RequestHandler {
       case 'ask':
         return { t: 'answer', id: req.id, text: `echo: ${req.question}`, start: -1, end: -1, score: 1, layer: 0 };
       case 'chunk-req': {
-        const data = new Uint8Array(req.length);
-        for (let i = 0; i < data.length; i++) data[i] = (req.offset + i + req.version) % 251;
-        return { t: 'chunk', id: req.id, version: req.version, offset: req.offset, data };
+        const from = (req.offset + req.version) % 251;
+        return { t: 'chunk', id: req.id, version: req.version, offset: req.offset, data: PATTERN.subarray(from, from + req.length) };
       }
       case 'report':
         return { t: 'ack', id: req.id };

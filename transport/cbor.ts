@@ -4,7 +4,10 @@
  * 64-bit integers as numbers (the schema then refuses unsafe ones), one item with no trailing bytes.
  * Every decoding failure becomes one SchemaError("invalid CBOR").
  */
-import { Decoder, Encoder } from 'cbor-x';
+// cbor-x/encode and cbor-x/decode resolve to its pure-JavaScript entry: the optional native string
+// extractor (cbor-extract) stays off the attack surface, and the code is what QuickJS runs.
+import { Encoder } from 'cbor-x/encode';
+import { Decoder } from 'cbor-x/decode';
 import { SchemaError } from './errors.ts';
 
 const OPTIONS = {

@@ -10,7 +10,7 @@
  * the replay counter: a replayed, dropped, reordered or altered frame is opened under the wrong
  * nonce and fails its tag (see docs/transport.md, "Replay protection").
  */
-import { HANDSHAKE_INITIATION_LEN, HANDSHAKE_RESPONSE_LEN, MAX_FRAME_LEN, TAGLEN } from './constants.ts';
+import { FRAME_HEADER_LEN, HANDSHAKE_INITIATION_LEN, HANDSHAKE_RESPONSE_LEN, MAX_FRAME_LEN, TAGLEN } from './constants.ts';
 import { CryptoError, FrameError, HandshakeError, LinkError, SchemaError } from './errors.ts';
 import { FrameDecoder, encodeFrame } from './frame.ts';
 import { Reassembler, encodeForFrames } from './fragments.ts';
@@ -239,16 +239,22 @@ export class Session {
     const now = this.#o.now();
     const c = this.#o.config;
     if (send.cipher.nonce - send.keyNonce >= c.rekeyAfterMessages || now - send.keyTime >= c.rekeyAfterTime) {
-      this.#writeSealed(send.cipher.encryptWithAd(EMPTY, encodeMessage({ t: 'rekey', id: 0 })));
+      this.#writeSealed(send.cipher, encodeMessage({ t: 'rekey', id: 0 }));
       send.cipher.rekey();
       send.keyNonce = send.cipher.nonce;
       send.keyTime = now;
     }
-    this.#writeSealed(send.cipher.encryptWithAd(EMPTY, plaintext));
+    this.#writeSealed(send.cipher, plaintext);
   }
 
-  #writeSealed(ciphertext: Uint8Array): void {
-    this.#write(encodeFrame(ciphertext));
+  /** Seal straight into a frame: the length prefix goes into the headroom the AEAD leaves. */
+  #writeSealed(cipher: CipherState, plaintext: Uint8Array): void {
+    const frame = cipher.encryptWithAd(EMPTY, plaintext, FRAME_HEADER_LEN);
+    const len = frame.length - FRAME_HEADER_LEN;
+    if (len > MAX_FRAME_LEN) throw new RangeError(`frame body of ${len} bytes exceeds ${MAX_FRAME_LEN}`);
+    frame[0] = len >>> 8;
+    frame[1] = len & 0xff;
+    this.#write(frame);
   }
 
   #write(bytes: Uint8Array): void {

@@ -11,6 +11,7 @@ import { decodeMessage, encodeMessage, type Message } from '../../transport/sche
 import { encodeForFrames, Reassembler, PART_DATA_MAX } from '../../transport/fragments.ts';
 import { MAX_FRAME_PLAINTEXT } from '../../transport/constants.ts';
 import { SchemaError } from '../../transport/errors.ts';
+import { isNativeAccelerationEnabled } from 'cbor-x/decode';
 
 interface CborExample { hex: string; roundtrip: boolean; decoded?: unknown; diagnostic?: string }
 const examples = readJson<CborExample[]>(path.join(VECTORS, 'cbor', 'appendix_a.json'));
@@ -25,6 +26,10 @@ function plain(v: unknown): unknown {
   if (v instanceof Uint8Array) return toHex(v);
   return v;
 }
+
+test('CBOR is decoded by cbor-x in pure JavaScript (no native extractor parses untrusted bytes)', (t) => {
+  t.false(isNativeAccelerationEnabled);
+});
 
 test('cbor-x decodes the RFC Appendix A examples it supports, and refuses the rest', (t) => {
   t.is(examples.length, 82);

@@ -5,12 +5,18 @@
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { CryptoError } from '../errors.ts';
+import { DHLEN, TAGLEN } from '../constants.ts';
 import type { CryptoProvider } from './provider.ts';
 
 export const nobleProvider: CryptoProvider = {
   name: 'noble',
   aead: {
-    seal: (key, nonce, ad, plaintext) => chacha20poly1305(key, nonce, ad).encrypt(plaintext),
+    seal: (key, nonce, ad, plaintext, headroom = 0) => {
+      if (headroom === 0) return chacha20poly1305(key, nonce, ad).encrypt(plaintext);
+      const out = new Uint8Array(headroom + plaintext.length + TAGLEN);
+      chacha20poly1305(key, nonce, ad).encrypt(plaintext, out.subarray(headroom));
+      return out;
+    },
     open: (key, nonce, ad, sealed) => {
       try {
         return chacha20poly1305(key, nonce, ad).decrypt(sealed);
@@ -20,6 +26,10 @@ export const nobleProvider: CryptoProvider = {
     },
   },
   x25519: {
+    generateKeyPair: (random) => {
+      const privateKey = random(DHLEN);
+      return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+    },
     publicKey: (privateKey) => x25519.getPublicKey(privateKey),
     dh: (privateKey, publicKey) => {
       try {

@@ -1,36 +1,66 @@
 /**
  * The Node crypto provider: ChaCha20-Poly1305 and X25519 from node:crypto (OpenSSL), an order of
  * magnitude faster than pure JavaScript. Byte-identical to transport/crypto/noble.ts (tested).
+ *
+ * OpenSSL works on KeyObjects, and importing a raw X25519 private key (DER, RFC 8410) costs about
+ * ten DH operations. So ephemeral keys are generated natively, and every KeyObject is remembered
+ * for the Uint8Array it was made for (a WeakMap, dropped with the array), checked against a
+ * checksum of the bytes so that a zeroed or reused array is never matched to a stale key.
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, getCiphers, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, getCiphers,
+  type KeyObject,
+} from 'node:crypto';
 import { CryptoError } from '../errors.ts';
-import { TAGLEN } from '../constants.ts';
+import { DHLEN, TAGLEN } from '../constants.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 
-// RFC 8410 §7 / §10: DER prefixes of PKCS#8 and SPKI for an X25519 key (OID 1.3.101.110), so raw
-// 32-byte keys become KeyObjects without a JWK round trip.
+// RFC 8410 §7: the DER prefix of a PKCS#8 X25519 private key (OID 1.3.101.110).
 const PKCS8_X25519 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20]);
-const SPKI_X25519 = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00]);
 
-function der(prefix: Uint8Array, key: Uint8Array): Buffer {
-  const b = Buffer.alloc(prefix.length + key.length);
-  b.set(prefix, 0);
-  b.set(key, prefix.length);
-  return b;
+interface Cached { readonly sum: number; readonly key: KeyObject }
+const privateKeys = new WeakMap<Uint8Array, Cached>();
+const publicKeys = new WeakMap<Uint8Array, Cached>();
+
+/** FNV-1a over the bytes: tells a cached array whose content changed (e.g. was zeroed). */
+function checksum(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function cached(map: WeakMap<Uint8Array, Cached>, raw: Uint8Array, make: () => KeyObject): KeyObject {
+  const sum = checksum(raw);
+  const hit = map.get(raw);
+  if (hit !== undefined && hit.sum === sum) return hit.key;
+  const key = make();
+  map.set(raw, { sum, key });
+  return key;
 }
 
 function privateKeyObject(raw: Uint8Array): KeyObject {
-  const d = der(PKCS8_X25519, raw);
-  try {
-    return createPrivateKey({ key: d, format: 'der', type: 'pkcs8' });
-  } finally {
-    d.fill(0);
-  }
+  if (raw.length !== DHLEN) throw new CryptoError('', 'invalid private key');
+  return cached(privateKeys, raw, () => {
+    const der = Buffer.alloc(PKCS8_X25519.length + DHLEN);
+    der.set(PKCS8_X25519, 0);
+    der.set(raw, PKCS8_X25519.length);
+    try {
+      return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    } finally {
+      der.fill(0);
+    }
+  });
 }
 
 function publicKeyObject(raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new CryptoError('', 'invalid public key');
-  return createPublicKey({ key: der(SPKI_X25519, raw), format: 'der', type: 'spki' });
+  if (raw.length !== DHLEN) throw new CryptoError('', 'invalid public key');
+  // RFC 8037 §2 (OKP JWK): the public key is the raw u-coordinate, base64url.
+  return cached(publicKeys, raw, () => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' }));
+}
+
+function rawPublic(key: KeyObject): Uint8Array {
+  const jwk = createPublicKey(key).export({ format: 'jwk' });
+  return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
 }
 
 /** True when this Node's OpenSSL offers chacha20-poly1305 (it does on every official Node 20 build). */
@@ -41,15 +71,15 @@ export function nodeCryptoAvailable(): boolean {
 export const nodeProvider: CryptoProvider = {
   name: 'node',
   aead: {
-    seal(key, nonce, ad, plaintext) {
+    seal(key, nonce, ad, plaintext, headroom = 0) {
       const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAGLEN });
       c.setAAD(ad, { plaintextLength: plaintext.length });
       const head = c.update(plaintext);
       const tail = c.final();
-      const out = new Uint8Array(head.length + tail.length + TAGLEN);
-      out.set(head, 0);
-      out.set(tail, head.length);
-      out.set(c.getAuthTag(), head.length + tail.length);
+      const out = new Uint8Array(headroom + head.length + tail.length + TAGLEN);
+      out.set(head, headroom);
+      out.set(tail, headroom + head.length);
+      out.set(c.getAuthTag(), headroom + head.length + tail.length);
       return out;
     },
     open(key, nonce, ad, sealed) {
@@ -72,10 +102,14 @@ export const nodeProvider: CryptoProvider = {
     },
   },
   x25519: {
-    publicKey(privateKey) {
-      const spki = createPublicKey(privateKeyObject(privateKey)).export({ format: 'der', type: 'spki' });
-      return new Uint8Array(spki.subarray(SPKI_X25519.length));
+    generateKeyPair() {
+      // OpenSSL's CSPRNG; the private key's KeyObject is kept so its DHs need no import.
+      const { privateKey: key } = generateKeyPairSync('x25519');
+      const privateKey = new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url'));
+      privateKeys.set(privateKey, { sum: checksum(privateKey), key });
+      return { privateKey, publicKey: rawPublic(key) };
     },
+    publicKey: (privateKey) => rawPublic(privateKeyObject(privateKey)),
     dh(privateKey, publicKey) {
       try {
         // OpenSSL refuses an all-zero shared secret ("failed during derivation"), as noble does.

@@ -60,11 +60,17 @@ export class CipherState {
     return this.#n;
   }
 
-  /** §5.1 EncryptWithAd(ad, plaintext): the plaintext itself while there is no key. */
-  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (this.#k === undefined) return plaintext;
+  /** §5.1 EncryptWithAd(ad, plaintext): the plaintext itself while there is no key. With
+   *  `headroom`, the ciphertext starts that many bytes into the result (room for a frame header). */
+  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
+    if (this.#k === undefined) {
+      if (headroom === 0) return plaintext;
+      const out = new Uint8Array(headroom + plaintext.length);
+      out.set(plaintext, headroom);
+      return out;
+    }
     this.#checkNonce();
-    const out = this.#aead.seal(this.#k, chachaNonce(this.#n, this.#nonce), ad, plaintext);
+    const out = this.#aead.seal(this.#k, chachaNonce(this.#n, this.#nonce), ad, plaintext, headroom);
     this.#n++;
     return out;
   }

@@ -5,15 +5,12 @@
  */
 import { DHLEN, NOISE_MAX_MESSAGE_LEN, PSKLEN, TAGLEN } from '../constants.ts';
 import { CryptoError, HandshakeError } from '../errors.ts';
-import type { CryptoProvider, RandomBytes } from '../crypto/provider.ts';
+import type { CryptoProvider, KeyPair, RandomBytes } from '../crypto/provider.ts';
+
+export type { KeyPair } from '../crypto/provider.ts';
 import { parseProtocolName, type HandshakePattern, type Token } from './patterns.ts';
 import { SymmetricState } from './symmetric-state.ts';
 import type { CipherState } from './cipher-state.ts';
-
-export interface KeyPair {
-  readonly privateKey: Uint8Array;
-  readonly publicKey: Uint8Array;
-}
 
 export interface HandshakeOptions {
   readonly protocolName: string;
@@ -43,9 +40,9 @@ export interface TransportKeys {
   readonly handshakeHash: Uint8Array;
 }
 
+/** Noise rev34 §4.1 GENERATE_KEYPAIR() through the provider. */
 export function generateKeyPair(provider: CryptoProvider, random: RandomBytes): KeyPair {
-  const privateKey = random(DHLEN);
-  return { privateKey, publicKey: provider.x25519.publicKey(privateKey) };
+  return provider.x25519.generateKeyPair(random);
 }
 
 export class HandshakeState {
