@@ -15,6 +15,13 @@ export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** 10^k by multiplication, exact on every engine (`**` is pow(), which need not be). */
+function pow10(k: number): number {
+  let x = 1;
+  for (let i = 0; i < k; i++) x *= 10;
+  return x;
+}
+
 export class SceneBuilder {
   readonly rng: Prng;
   readonly names: NameGenerator;
@@ -83,15 +90,17 @@ export class SceneBuilder {
   }
 
   /**
-   * A count drawn log-uniformly from [lo, hi] (populations span orders of magnitude), rounded to
-   * three significant digits above 1000, written with commas and an optional unit.
+   * A count from [lo, hi] with a uniformly drawn number of digits (populations span orders of
+   * magnitude), rounded to three significant digits, written with commas and an optional unit.
+   * Integer arithmetic only: Math.log/exp may round differently on another engine (QuickJS), and
+   * a seed must give the same bytes everywhere.
    */
   count(lo: number, hi: number, unit = '', type: ValueType = 'number'): Literal {
     return this.literal(type, () => {
-      const x = Math.exp(Math.log(lo) + this.rng.float() * (Math.log(hi) - Math.log(lo)));
-      const digits = Math.floor(Math.log10(x)) + 1;
-      const step = digits > 3 ? 10 ** (digits - 3) : 1;
-      const n = Math.max(lo, Math.round(x / step) * step);
+      const digits = this.rng.range(String(lo).length, String(hi).length);
+      const from = Math.max(lo, pow10(digits - 1)), to = Math.min(hi, pow10(digits) - 1);
+      const step = pow10(Math.max(0, digits - 3));
+      const n = Math.min(to, Math.max(from, Math.round(this.rng.range(from, to) / step) * step));
       return formatCount(n) + unit;
     });
   }
