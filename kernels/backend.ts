@@ -65,4 +65,24 @@ export interface Backend {
 
   /** Optional: one whole ALBERT layer, in place on x [batch, seq, hidden]. */
   layer?(x: Float32Array, keyMask: Int32Array | Uint8Array, w: LayerWeights, shape: LayerShape): void;
+
+  /** Optional: faster kernels for the backward pass; engine/train falls back to kernels/js/training.ts. */
+  readonly training?: TrainingOps;
+}
+
+/**
+ * The operations of the backward pass that are worth a native kernel (engine/train/_grad-ops.ts).
+ * Attention tensors are [batch, seq, heads·headDim]; probs [batch, heads, seq, seq].
+ */
+export interface TrainingOps {
+  readonly name: string;
+  /** c = alpha·op(a)·op(b) + beta·c, row-major with leading dimensions (CBLAS sgemm). */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number,
+    b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void;
+  /** Masked attention keeping its softmax weights in `probs` (zero for masked keys). */
+  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, mask: Int32Array, batch: number, seq: number,
+    heads: number, headDim: number, out: Float32Array, probs: Float32Array): void;
+  /** dq, dk, dv (overwritten) from the saved weights and the gradient of the context. */
+  attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dctx: Float32Array, batch: number,
+    seq: number, heads: number, headDim: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
 }

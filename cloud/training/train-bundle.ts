@@ -52,6 +52,8 @@ export interface TrainBundleOptions {
   /** Stage-1 checkpoint file: written every `checkpointEvery` steps, resumed from when present. */
   readonly checkpoint: string;
   readonly checkpointEvery: number;
+  /** End stage 1 after this step (default: after the last epoch). */
+  readonly maxSteps?: number;
   readonly log: (line: string) => void;
   /** The command line, recorded in the manifest. */
   readonly command: string;
@@ -100,7 +102,8 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
   let lastLog = 0;
   const s1 = trainBackbone(model, trainFeatures, {
     epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, warmupRatio: 0.1, maxGradNorm: 1, seed: o.seed,
-    ...(resume !== undefined ? { resume } : {}), now: () => performance.now(), checkpointEvery: o.checkpointEvery,
+    ...(resume !== undefined ? { resume } : {}), ...(o.maxSteps !== undefined ? { stopAtStep: o.maxSteps } : {}),
+    now: () => performance.now(), checkpointEvery: o.checkpointEvery,
     onProgress: (p) => { if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 1 (backbone)', p)); } },
     onCheckpoint: (state, at) => writeAtomic(o.checkpoint, serializeCheckpoint({ config: model.config, weights: model.weights, state, ...at, run })),
   });

@@ -72,9 +72,10 @@ export function trainBackbone(model: AlbertModel, features: readonly TrainFeatur
   const losses: number[] = [];
   let skipped = 0, badInARow = 0;
   let optimizerSteps = o.resume?.optimizerSteps ?? 0;
-  const last = Math.min(totalSteps, o.stopAtStep ?? totalSteps);
-  const t0 = o.now();
   const first = (o.resume?.step ?? 0) + 1;
+  // A resumed run already past stopAtStep does nothing more (and keeps its step).
+  const last = Math.max(first - 1, Math.min(totalSteps, o.stopAtStep ?? totalSteps));
+  const t0 = o.now();
   for (let step = first; step <= last; step++) {
     const b = batchOfStep(features, o.batchSize, o.seed, step);
     zeroGrads(slots);

@@ -49,11 +49,42 @@ export function makeBatch(features: readonly TrainFeature[], idx: readonly numbe
   return { inputs: { batch, seq, inputIds, tokenTypeIds, attentionMask }, startPositions, endPositions };
 }
 
-/** The batch of global step `step` (1-based) with `perEpoch` batches an epoch. */
+/** Features per length-sorting pool: 64 batches' worth (as HF's group_by_length "megabatches"). */
+const POOL_BATCHES = 64;
+
+/**
+ * The batches of `epoch`: a seeded shuffle, then, within pools of 64 batches' worth, features
+ * sorted by length so that each batch holds features of similar length (less padding: the cost
+ * of attention grows with the square of the longest), then the batches shuffled. Depends only on
+ * (seed, epoch), so a resumed run sees the same batches.
+ */
+export function epochBatches(features: readonly TrainFeature[], batchSize: number, seed: number, epoch: number): number[][] {
+  const order = epochOrder(features.length, seed, epoch);
+  const length = (i: number): number => features[i]!.attention_mask.lastIndexOf(1) + 1;
+  const batches: number[][] = [];
+  const pool = POOL_BATCHES * batchSize;
+  for (let p = 0; p < order.length; p += pool) {
+    const chunk = order.slice(p, p + pool).sort((a, b) => length(b) - length(a) || a - b);
+    for (let i = 0; i < chunk.length; i += batchSize) batches.push(chunk.slice(i, i + batchSize));
+  }
+  return new Random((seed * 7919 + epoch * 1000003 + 17) >>> 0).shuffle(batches);
+}
+
+const cache = new WeakMap<readonly TrainFeature[], Map<string, number[][]>>();
+
+/** The batch of global step `step` (1-based). */
 export function batchOfStep(features: readonly TrainFeature[], batchSize: number, seed: number, step: number): TrainBatch {
   const perEpoch = Math.ceil(features.length / batchSize);
   const epoch = Math.floor((step - 1) / perEpoch);
   const k = (step - 1) % perEpoch;
-  const order = epochOrder(features.length, seed, epoch);
-  return makeBatch(features, order.slice(k * batchSize, (k + 1) * batchSize));
+  let byKey = cache.get(features);
+  if (byKey === undefined) { byKey = new Map(); cache.set(features, byKey); }
+  const key = `${batchSize}/${seed}/${epoch}`;
+  let batches = byKey.get(key);
+  if (batches === undefined) {
+    byKey.clear(); // one epoch at a time
+    batches = epochBatches(features, batchSize, seed, epoch);
+    byKey.set(key, batches);
+  }
+  return makeBatch(features, batches[k]!);
 }

@@ -4,6 +4,7 @@ import { parseSquad, SquadFormatError, type SquadExample } from '../../../engine
 import { PRESETS, trainBundle } from '../../../cloud/training/train-bundle.ts';
 import { loadTokenizer } from '../../load-tokenizer.ts';
 import { selectBackend } from '../../backend-select.ts';
+import { withNativeTraining } from '../../../kernels/native/train-ops.ts';
 import { optionalInt, optionalNumber, requireString, UsageError, type Command } from '../command.ts';
 
 function readSquad(file: string): SquadExample[] {
@@ -45,12 +46,13 @@ Options:
   --max-f1-drop <x>       calibration target in F1 points (default 1)
   --checkpoint <file>     stage-1 checkpoint (default <out>.ckpt.safetensors)
   --checkpoint-every <n>  steps between checkpoints (default 200)
+  --max-steps <n>         end stage 1 after this step (e.g. to finish a long run early from its checkpoint)
   --backend <name>        auto | js (default auto)`,
   options: {
     train: { type: 'string' }, dev: { type: 'string' }, vocab: { type: 'string' }, out: { type: 'string' }, preset: { type: 'string' },
     epochs: { type: 'string' }, 'exit-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'exit-lr': { type: 'string' },
     seed: { type: 'string' }, 'max-seq-length': { type: 'string' }, 'doc-stride': { type: 'string' }, 'depth-limit': { type: 'string' },
-    'max-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, backend: { type: 'string' },
+    'max-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' },
   },
   async run(args, io) {
     const out = requireString(args, 'out');
@@ -71,12 +73,13 @@ Options:
     const depthLimit = optionalInt(args, 'depth-limit', Math.min(6, layers), 1);
     if (depthLimit > layers) throw new UsageError(`--depth-limit ${depthLimit} exceeds the preset's ${layers} layers`);
     const manifest = trainBundle({
-      train, dev, tokenizer, tokenizerFiles, out, preset, backend: selectBackend(args.values.backend),
+      train, dev, tokenizer, tokenizerFiles, out, preset, backend: withNativeTraining(selectBackend(args.values.backend), (m) => io.stderr(`warning: ${m}\n`)),
       seed: optionalInt(args, 'seed', 1), epochs: optionalInt(args, 'epochs', 3, 1), exitEpochs: optionalInt(args, 'exit-epochs', 1, 1),
       batchSize: optionalInt(args, 'batch-size', 16, 1), learningRate: optionalNumber(args, 'lr', 1e-3), exitLearningRate: optionalNumber(args, 'exit-lr', 5e-3),
       maxSeqLength: optionalInt(args, 'max-seq-length', 256, 16), docStride: optionalInt(args, 'doc-stride', 64, 1), depthLimit,
       maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
-      checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1), log: (line) => io.stderr(`${line}\n`),
+      checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1),
+      ...(args.values['max-steps'] !== undefined ? { maxSteps: optionalInt(args, 'max-steps', 1, 1) } : {}), log: (line) => io.stderr(`${line}\n`),
       command: `elma train ${process.argv.slice(3).join(' ')}`.trim(),
     });
     const cal = manifest.exits.calibration as { chosen: { f1: number; meanLayers: number }; target: { fullF1: number } };
