@@ -38,6 +38,9 @@ export function attachSession(o: SocketSessionOptions): Session {
   const { socket } = o;
   const limit = o.maxWriteBuffer ?? MAX_WRITE_BUFFER;
   socket.setNoDelay(true);
+  // Frames written in one tick (a reply in parts, a rekey before a message) leave in one writev.
+  let corked = false;
+  const uncork = (): void => { corked = false; socket.uncork(); };
   const session: Session = new Session({
     identity: o.identity,
     crypto: { provider: o.provider, random: nodeRandom },
@@ -46,6 +49,11 @@ export function attachSession(o: SocketSessionOptions): Session {
     hooks: {
       write: (bytes) => {
         if (socket.destroyed || !socket.writable) return;
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(uncork);
+        }
         socket.write(bytes);
         if (socket.writableLength > limit) session.close(`peer not reading: over ${limit} bytes queued`);
       },
