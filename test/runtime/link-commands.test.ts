@@ -1,0 +1,58 @@
+/** The link commands' files and refusals: key files (mode, tampering), registries, bad options;
+ *  each failure is one line naming the file or option, never a stack trace. */
+import test from 'ava';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { elma, scratch } from '../_cli.ts';
+
+test('link-keygen writes a 0600 key file and prints its public key; link-register builds the registry', async (t) => {
+  const dir = scratch();
+  const key = path.join(dir, 'dev.key');
+  const r = await elma(['link-keygen', '--out', key]);
+  t.is(r.code, 0);
+  t.is(statSync(key).mode & 0o777, 0o600);
+  const doc = JSON.parse(readFileSync(key, 'utf8')) as { type: string; public: string };
+  t.is(doc.type, 'elma-link-key');
+  t.is(r.stdout.trim(), doc.public);
+  const again = await elma(['link-keygen', '--out', key]);
+  t.is(again.code, 2);
+  t.regex(again.stderr, /dev\.key exists; pass --force/);
+  t.is((await elma(['link-keygen', '--out', key, '--force'])).code, 0);
+  const reg = path.join(dir, 'devices.json');
+  t.is((await elma(['link-register', '--registry', reg, '--name', 'jetson-01', '--public-key', key])).code, 0);
+  const dup = await elma(['link-register', '--registry', reg, '--name', 'jetson-01', '--public-key', 'ab'.repeat(32)]);
+  t.regex(dup.stderr, /devices\[1\]\.name: duplicate device name "jetson-01"/);
+  const badName = await elma(['link-register', '--registry', reg, '--name', '../x', '--public-key', 'cd'.repeat(32)]);
+  t.regex(badName.stderr, /devices\[1\]\.name: must be 1-64 letters/);
+  t.is((JSON.parse(readFileSync(reg, 'utf8')) as { devices: unknown[] }).devices.length, 1, 'refusals leave the registry as it was');
+});
+
+test('serve and link-ask refuse bad key files, registries and options with one clear line', async (t) => {
+  const dir = scratch();
+  const key = path.join(dir, 'server.key');
+  await elma(['link-keygen', '--out', key]);
+  const reg = path.join(dir, 'devices.json');
+  writeFileSync(reg, '{"version": 1, "devices": [{"name": "a", "publicKey": "xyz"}]}');
+  const cases: [string[], RegExp][] = [
+    [['serve', '--key', key, '--registry', reg], /devices\.json: devices\[0\]\.publicKey: must be 64 lowercase hex digits/],
+    [['serve', '--key', key, '--registry', path.join(dir, 'none.json')], /none\.json: no such file or directory/],
+    [['serve', '--key', reg, '--registry', reg], /devices\.json: is not an elma-link-key file/],
+    [['serve', '--key', key, '--registry', reg, '--crypto', 'rot13'], /--crypto must be node or noble/],
+    [['link-ask', '--server', 'localhost', '--server-key', 'ab'.repeat(32), '--key', key, '--outbox', dir], /--server must be host:port/],
+    [['link-ask', '--server', 'h:1', '--server-key', 'zz', '--key', key, '--outbox', dir], /zz: no such file \(and not 64 hex digits\)/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await elma(argv);
+    t.not(r.code, 0, argv.join(' '));
+    t.regex(r.stderr, re, argv.join(' '));
+    t.notRegex(r.stderr, /\n\s+at /);
+  }
+  writeFileSync(reg, '{"version": 1, "devices": []}');
+  const tampered = JSON.parse(readFileSync(key, 'utf8')) as Record<string, string>;
+  tampered.public = 'ab'.repeat(32);
+  const bad = path.join(dir, 'tampered.key');
+  writeFileSync(bad, JSON.stringify(tampered), { mode: 0o600 });
+  t.regex((await elma(['serve', '--key', bad, '--registry', reg])).stderr, /tampered\.key: public: does not belong to the private key/);
+  chmodSync(key, 0o644);
+  t.regex((await elma(['serve', '--key', key, '--registry', reg])).stderr, /server\.key: is readable by other users; chmod 600 it/);
+});
