@@ -9,6 +9,7 @@ import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
 import { evalCommand } from './eval.ts';
 import { trainCommand } from './train.ts';
+import { exportOnnxCommand } from './export-onnx.ts';
 import { dataCommand } from './data.ts';
 import { serveCommand } from './serve.ts';
 import { linkAskCommand } from './link-ask.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   askCommand,
   importHfCommand,
   traceCommand,
+  exportOnnxCommand,
   tokenizeCommand,
   featuresCommand,
   evalSquadCommand,
