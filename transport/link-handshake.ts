@@ -16,8 +16,9 @@ import { HandshakeError } from './errors.ts';
 import { HandshakeState, type KeyPair, type TransportKeys } from './noise/handshake-state.ts';
 import type { CryptoProvider, RandomBytes } from './crypto/provider.ts';
 import { compareTai64n } from './tai64n.ts';
+import { asciiBytes } from './_ascii.ts';
 
-export const PROLOGUE = new TextEncoder().encode(PROLOGUE_TEXT);
+export const PROLOGUE = asciiBytes(PROLOGUE_TEXT);
 
 /** A device the server admits; `lastTimestamp` is the only per-peer state, and only registered
  *  peers have one. */

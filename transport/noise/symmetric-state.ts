@@ -6,9 +6,9 @@ import { KEYLEN } from '../constants.ts';
 import { hkdf, type NoiseHash } from '../crypto/hash.ts';
 import type { Aead } from '../crypto/provider.ts';
 import { CipherState } from './cipher-state.ts';
+import { asciiBytes } from '../_ascii.ts';
 
 const EMPTY = new Uint8Array(0);
-const utf8 = new TextEncoder();
 
 /** §5.2: "If HASHLEN is 64, then truncates temp_k to 32 bytes." */
 function truncateKey(k: Uint8Array): Uint8Array {
@@ -27,7 +27,7 @@ export class SymmetricState {
     this.#hash = hash;
     this.#aead = aead;
     this.#cipher = new CipherState(aead);
-    const name = utf8.encode(protocolName);
+    const name = asciiBytes(protocolName);
     if (name.length <= hash.hashLen) {
       this.#h = new Uint8Array(hash.hashLen);
       this.#h.set(name);
