@@ -21,7 +21,7 @@ test('the command-line flow: keygen, register, serve, ask', async (t) => {
   const srv = await elma(['link-keygen', '--out', path.join(dir, 'server.key')]);
   t.is(srv.code, 0);
   t.regex(srv.stdout, /^[0-9a-f]{64}\n$/);
-  t.is((readFileSync(path.join(dir, 'server.key')).length > 0), true);
+  t.regex(readFileSync(path.join(dir, 'server.key'), 'utf8'), /"type": "elma-link-key"/);
   const dev = await elma(['link-keygen', '--out', path.join(dir, 'dev.key')]);
   t.is((await elma(['link-keygen', '--out', path.join(dir, 'dev.key')])).code, 2, 'no silent overwrite');
   const reg = await elma(['link-register', '--registry', path.join(dir, 'devices.json'), '--name', 'dev-0', '--public-key', dev.stdout.trim()]);
