@@ -3,6 +3,7 @@
 import test from 'ava';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import { elma, scratch } from '../_cli.ts';
 
 test('link-keygen writes a 0600 key file and prints its public key; link-register builds the registry', async (t) => {
@@ -53,6 +54,13 @@ test('serve and link-ask refuse bad key files, registries and options with one c
   const bad = path.join(dir, 'tampered.key');
   writeFileSync(bad, JSON.stringify(tampered), { mode: 0o600 });
   t.regex((await elma(['serve', '--key', bad, '--registry', reg])).stderr, /tampered\.key: public: does not belong to the private key/);
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  const used = (blocker.address() as net.AddressInfo).port;
+  const inUse = await elma(['serve', '--key', key, '--registry', reg, '--port', String(used)]);
+  blocker.close();
+  t.is(inUse.code, 1);
+  t.regex(inUse.stderr, new RegExp(`elma serve: 127\\.0\\.0\\.1:${used}: address already in use`));
   chmodSync(key, 0o644);
   t.regex((await elma(['serve', '--key', key, '--registry', reg])).stderr, /server\.key: is readable by other users; chmod 600 it/);
 });

@@ -3,6 +3,7 @@ import { LinkServer } from '../../../cloud/link-server.ts';
 import { DeviceRegistry } from '../../../cloud/device-registry.ts';
 import { echoHandler } from '../../../cloud/request-handler.ts';
 import { readKeyFile, toHex } from '../../../transport/node/key-file.ts';
+import { LinkError } from '../../../transport/errors.ts';
 import { CRYPTO_HELP, TIMEOUT_HELP, TIMEOUT_OPTIONS, cryptoOption, timeoutOptions } from './_link-options.ts';
 
 export const serveCommand: Command = {
@@ -46,7 +47,11 @@ ${CRYPTO_HELP}
       log: (level, line) => { if (level === 'info' || verbose) io.stderr(`${new Date().toISOString()} ${line}\n`); },
     });
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
-    const addr = await server.listen(optionalInt(args, 'port', 7420), host);
+    const port = optionalInt(args, 'port', 7420);
+    const addr = await server.listen(port, host).catch((e: NodeJS.ErrnoException) => {
+      void server.close();
+      throw new LinkError(`${host}:${port}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message);
+    });
     io.stdout(`listening on ${addr.host}:${addr.port}\nserver key ${toHex(staticKey.publicKey)}\n${registry.size} device(s) registered, crypto ${provider.name}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
