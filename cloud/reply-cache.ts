@@ -54,7 +54,8 @@ export class ReplyCache {
       dev.bytes += entry.bytes;
       this.#evict(dev);
     }, () => {
-      // A failed handler call is not cached: the device may retry it.
+      // A rejected call is not kept, so a retry runs again. (LinkServer turns handler exceptions into
+      // `error` replies, which are final answers and cached like any other.)
       if (dev.entries.get(req.id) === entry) dev.entries.delete(req.id);
     });
     this.#evict(dev);
