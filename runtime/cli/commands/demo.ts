@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { synthesizeSquad } from '../../../models/synth/generate.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importHf } from '../../../models/hf-import.ts';
@@ -43,25 +44,60 @@ function report(name: string, examples: readonly SquadExample[], answers: readon
   ];
 }
 
+/**
+ * Part two of the demo: the committed default model (trained on synthetic data) answers fresh
+ * synthetic questions as the device would: calibrated early exit up to its depth limit, the
+ * unsure rest offloaded to the full model (simulated here by running all layers).
+ */
+function defaultModelReport(dir: string, seed: number, n: number, progress: (label: string) => (d: number, t: number) => void): string[] {
+  const examples = parseSquad(synthesizeSquad({ seed, questions: n }), { source: `elma data synth --seed ${seed} --n ${n}` });
+  const qa = setupQa(dir, { values: {}, positionals: [] });
+  const L = qa.model.config.numHiddenLayers;
+  const full = answerQuestions(qa.model, qa.tokenizer, examples, { ...qa.settings, policy: { thresholds: new Array<number>(L).fill(0), depthLimit: L }, onProgress: progress('default model, all layers') });
+  const dev = answerQuestions(qa.model, qa.tokenizer, examples, { ...qa.settings, onProgress: progress('default model, device') });
+  const withOffload = dev.answers.map((a, i) => (a.confident ? a : full.answers[i]!));
+  const m = qa.bundle.manifest;
+  const score = (answers: readonly QuestionAnswer[]): string => {
+    const ev = evaluateSquadV2(examples, new Map(answers.map((a) => [a.id, a.text]))).eval as unknown as Record<string, number>;
+    return `EM ${ev.exact!.toFixed(2)}  F1 ${ev.f1!.toFixed(2)}`;
+  };
+  const ms = dev.answers.map((a) => a.ms);
+  return [
+    `Default model ${m.model_id} v${m.version} (${L} shared layers, hidden ${String(m.architecture.hidden_size)}, device limit ${qa.settings.policy.depthLimit}) on ${n} fresh synthetic questions (seed ${seed})`,
+    `  ${`full model (all ${L} layers):`.padEnd(38)}${score(full.answers)}   latency mean ${(full.stats.totalMs / n).toFixed(2)} ms`,
+    `  ${'device (calibrated early exit):'.padEnd(38)}${score(dev.answers)}   latency mean ${(dev.stats.totalMs / n).toFixed(2)} ms, median ${percentile(ms, 0.5).toFixed(2)} ms`,
+    `  ${'device + offload of unsure questions:'.padEnd(38)}${score(withOffload)}   offload rate ${(100 * dev.stats.notConfidentQuestions / n).toFixed(1)}%`,
+    `  exits per layer (questions): ${dev.stats.questionExitCounts.slice(0, qa.settings.policy.depthLimit).map((c, i) => `L${i + 1}:${c}`).join('  ')}   mean layers per feature ${dev.stats.meanLayers.toFixed(2)} of ${L}`,
+  ];
+}
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Import the Hugging Face fixture model and answer the 208 real SQuAD 2.0 questions',
   help: `Usage: elma demo [--hf <dir>] [--data <squad.json>] [--threshold x] [--depth-limit k] [--out <dir>]
 
-The main job of this version: imports a Hugging Face ALBERT (default: the tiny QA model of
-test/fixtures/hf-albert, random weights), answers every question of a SQuAD 2.0 file (default: the
-208 "Normans" questions of the SQuAD 2.0 dev set) twice — with all layers, and with early exit —
-and prints per-layer exit counts, EM/F1 by the official metric and latency per question.
-A model with random weights scores what "always no answer" scores on the unanswerable half:
-the point here is the machinery, not the accuracy.
+Part one imports a Hugging Face ALBERT (default: the tiny QA model of test/fixtures/hf-albert,
+random weights), answers every question of a SQuAD 2.0 file (default: the 208 "Normans" questions
+of the SQuAD 2.0 dev set) twice — with all layers, and with early exit — and prints per-layer exit
+counts, EM/F1 by the official metric and latency per question. A model with random weights answers
+almost nothing right: part one shows the machinery on real text.
+Part two runs the committed default model (models/default, trained by npm run train:default on
+synthetic data) on fresh synthetic questions the way the device does: calibrated early exit up to
+its depth limit, the unsure questions offloaded to the full model.
 
 Options:
   --hf <dir>           Hugging Face model directory (default test/fixtures/hf-albert/albert_tiny_qa)
   --data <file>        SQuAD 2.0 JSON (default test/fixtures/squad/squad_v2_dev_normans.json)
   --threshold <x>      exit threshold on the normalised answer entropy for the early-exit run (default 0.965)
   --depth-limit <k>    layers the early-exit run may use (default: all)
-  --out <dir>          where the bundle and predictions go (default out/demo)`,
-  options: { hf: { type: 'string' }, data: { type: 'string' }, threshold: { type: 'string' }, 'depth-limit': { type: 'string' }, out: { type: 'string' } },
+  --out <dir>          where the bundle and predictions go (default out/demo)
+  --default <dir>      the trained model for part two (default models/default; skipped when absent)
+  --synth-seed <n>     seed of part two's fresh synthetic questions (default 3; training used 1, calibration 2)
+  --synth-n <n>        how many (default 300)`,
+  options: {
+    hf: { type: 'string' }, data: { type: 'string' }, threshold: { type: 'string' }, 'depth-limit': { type: 'string' }, out: { type: 'string' },
+    default: { type: 'string' }, 'synth-seed': { type: 'string' }, 'synth-n': { type: 'string' },
+  },
   async run(args, io) {
     const root = repoRoot();
     const hf = typeof args.values.hf === 'string' ? args.values.hf : path.join(root, 'test/fixtures/hf-albert/albert_tiny_qa');
@@ -110,6 +146,13 @@ Options:
       writeFileSync(path.join(out, `predictions-${name}.json`), `${JSON.stringify(Object.fromEntries(res.answers.map((x) => [x.id, x.text])), null, 1)}\n`);
     }
     io.stdout(`\n  predictions: ${path.join(out, 'predictions-full.json')}, ${path.join(out, 'predictions-early-exit.json')} (check with: elma eval-squad ${dataFile} <predictions>)\n`);
+    const defaultDir = typeof args.values.default === 'string' ? args.values.default : path.join(root, 'models/default');
+    if (existsSync(path.join(defaultDir, 'manifest.json'))) {
+      const n = optionalInt(args, 'synth-n', 300, 1), seed = optionalInt(args, 'synth-seed', 3);
+      io.stdout(`\n${defaultModelReport(defaultDir, seed, n, progress).join('\n')}\n`);
+    } else {
+      io.stdout(`\n  (no trained model at ${defaultDir}: \`npm run train:default\` makes one)\n`);
+    }
     return 0;
   },
 };
