@@ -3,8 +3,7 @@
  * then threshold calibration on a dev split, then a bundle with the curve and golden questions.
  * Stage 1 checkpoints to disk and resumes from its checkpoint after an interruption.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseAlbertConfig, toHfConfig, type AlbertConfig } from '../../engine/albert/config.ts';
 import { initAlbertWeights } from '../../engine/albert/init.ts';
@@ -22,6 +21,7 @@ import { writeBundle } from '../../models/bundle/bundle-dir.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DEFAULT_QA, RUNTIME_VERSION, WEIGHTS_FILE, type GoldenQuestion, type Manifest } from '../../models/bundle/manifest.ts';
 import { parseCheckpoint, serializeCheckpoint } from '../../models/checkpoint.ts';
 import { serializeSafetensors } from '../../models/safetensors.ts';
+import { writeFileAtomic } from '../../transport/node/atomic-file.ts';
 
 /** Architectures by name; vocab_size comes from the tokenizer. */
 export const PRESETS: Record<string, Record<string, number | string>> = {
@@ -59,21 +59,6 @@ export interface TrainBundleOptions {
   readonly command: string;
 }
 
-function writeAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  const dfd = openSync(path.dirname(path.resolve(file)), 'r');
-  try { fsyncSync(dfd); } finally { closeSync(dfd); }
-}
-
 function progressLine(stage: string, p: TrainProgress): string {
   const eta = p.etaSeconds > 3600 ? `${(p.etaSeconds / 3600).toFixed(1)} h` : `${Math.round(p.etaSeconds / 60)} min`;
   return `${stage} step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(4)}  lr ${p.lr.toExponential(2)}  ${p.stepsPerSecond.toFixed(2)} steps/s  ETA ${eta}`;
@@ -105,7 +90,7 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
     ...(resume !== undefined ? { resume } : {}), ...(o.maxSteps !== undefined ? { stopAtStep: o.maxSteps } : {}),
     now: () => performance.now(), checkpointEvery: o.checkpointEvery,
     onProgress: (p) => { if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 1 (backbone)', p)); } },
-    onCheckpoint: (state, at) => writeAtomic(o.checkpoint, serializeCheckpoint({ config: model.config, weights: model.weights, state, ...at, run })),
+    onCheckpoint: (state, at) => writeFileAtomic(o.checkpoint, serializeCheckpoint({ config: model.config, weights: model.weights, state, ...at, run })),
   });
   o.log(`stage 1 done at step ${s1.step}${s1.skipped > 0 ? ` (${s1.skipped} non-finite steps skipped)` : ''}`);
   trainExitHeads(model, trainFeatures, {

@@ -3,7 +3,8 @@ import { synthesizeSquad } from '../../../models/synth/generate.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importHf } from '../../../models/hf-import.ts';
-import { parseSquad, SquadFormatError, type SquadExample } from '../../../engine/squad/dataset.ts';
+import { parseSquad, type SquadExample } from '../../../engine/squad/dataset.ts';
+import { readSquadFile } from './_read-squad.ts';
 import { evaluateSquadV2 } from '../../../engine/squad/metric.ts';
 import { answerQuestions, type QuestionAnswer, type QaRunStats } from '../../../engine/qa/answer-questions.ts';
 import { optionalInt, optionalNumber, UsageError, type Command } from '../command.ts';
@@ -108,13 +109,7 @@ Options:
     const bundleDir = path.join(out, 'bundle');
     const manifest = importHf(hf, bundleDir, { modelId: path.basename(path.resolve(hf)) });
     io.stdout(`ELMA demo\n  model: ${manifest.model_id} (${String(manifest.architecture.num_hidden_layers)} layers, hidden ${String(manifest.architecture.hidden_size)}), imported from ${hf} → ${bundleDir}\n`);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(dataFile, 'utf8'));
-    } catch (e) {
-      throw new SquadFormatError(dataFile, `cannot be read as JSON (${(e as Error).message})`);
-    }
-    const examples = parseSquad(json, { source: dataFile });
+    const examples = readSquadFile(dataFile);
     const impossible = examples.filter((e) => e.isImpossible).length;
     io.stdout(`  data: ${dataFile}: ${examples.length} questions (${examples.length - impossible} answerable, ${impossible} unanswerable)\n`);
     const progress = (label: string): ((done: number, total: number) => void) => {

@@ -1,21 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseSquad, SquadFormatError, type SquadExample } from '../../../engine/squad/dataset.ts';
+import { writeFileSync } from 'node:fs';
+import type { SquadExample } from '../../../engine/squad/dataset.ts';
+import { readSquadFile } from './_read-squad.ts';
 import { buildFeatures } from '../../../engine/squad/features.ts';
 import { evaluatePolicy, profileExits, type ExitProfile, type PolicyResult } from '../../../engine/train/exit-profile.ts';
 import { answerQuestions } from '../../../engine/qa/answer-questions.ts';
 import { lineChartSvg } from '../../report/svg-chart.ts';
 import { optionalInt, requireString, UsageError, type CliIO, type Command } from '../command.ts';
 import { QA_OPTIONS, QA_OPTIONS_HELP, setupQa } from './_qa-setup.ts';
-
-function readSquad(file: string): SquadExample[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new SquadFormatError(file, `cannot be read as JSON (${(e as Error).message})`);
-  }
-  return parseSquad(json, { source: file });
-}
 
 function byLevel(examples: readonly SquadExample[], r: PolicyResult): Record<string, { n: number; exact: number; f1: number }> {
   const acc: Record<string, { n: number; exact: number; f1: number }> = {};
@@ -78,7 +69,7 @@ ${QA_OPTIONS_HELP}
   options: { ...QA_OPTIONS, data: { type: 'string' }, limit: { type: 'string' }, plot: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     const { model, tokenizer, settings, bundle } = setupQa(requireString(args, 'bundle'), args);
-    let examples = readSquad(requireString(args, 'data'));
+    let examples = readSquadFile(requireString(args, 'data'));
     const limit = optionalInt(args, 'limit', examples.length, 1);
     examples = examples.slice(0, limit);
     if (examples.length === 0) throw new UsageError('the data file has no questions');

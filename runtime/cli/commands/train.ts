@@ -1,21 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSquad, SquadFormatError, type SquadExample } from '../../../engine/squad/dataset.ts';
+import { readSquadFile } from './_read-squad.ts';
 import { PRESETS, trainBundle } from '../../../cloud/training/train-bundle.ts';
 import { loadTokenizer } from '../../load-tokenizer.ts';
 import { selectBackend } from '../../backend-select.ts';
 import { withNativeTraining } from '../../../kernels/native/train-ops.ts';
 import { optionalInt, optionalNumber, requireString, UsageError, type Command } from '../command.ts';
-
-function readSquad(file: string): SquadExample[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new SquadFormatError(file, `cannot be read as JSON (${(e as Error).message})`);
-  }
-  return parseSquad(json, { source: file });
-}
 
 export const trainCommand: Command = {
   name: 'train',
@@ -63,8 +53,8 @@ Options:
       const f = path.join(vocab, name);
       if (existsSync(f)) tokenizerFiles.set(name, new Uint8Array(readFileSync(f)));
     }
-    const train = readSquad(requireString(args, 'train'));
-    const dev = readSquad(requireString(args, 'dev'));
+    const train = readSquadFile(requireString(args, 'train'));
+    const dev = readSquadFile(requireString(args, 'dev'));
     if (train.length === 0) throw new UsageError('--train has no questions');
     if (dev.length === 0) throw new UsageError('--dev has no questions');
     const preset = typeof args.values.preset === 'string' ? args.values.preset : 'default';
