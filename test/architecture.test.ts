@@ -19,7 +19,9 @@ function tsFiles(dir: string): string[] {
 
 const NEUTRAL = [
   ...tsFiles('engine'), ...tsFiles('kernels/js'), 'kernels/backend.ts', 'kernels/activation.ts',
-  'models/safetensors.ts', 'models/tensor-source.ts', 'models/errors.ts', 'models/bundle/manifest.ts',
+  'models/safetensors.ts', 'models/tensor-source.ts', 'models/errors.ts',
+  // the bundle format and its verification; Node file access lives in models/bundle/node/ and bundle-dir.ts.
+  ...tsFiles('models/bundle').filter((f) => !f.startsWith(path.join('models', 'bundle', 'node')) && !f.endsWith('bundle-dir.ts')),
   ...tsFiles('models/synth'), ...tsFiles('models/vocab'),
   // transport's protocol logic; its Node glue lives in transport/node/.
   ...tsFiles('transport').filter((f) => !f.startsWith(`transport${path.sep}node${path.sep}`)),

@@ -3,10 +3,15 @@
  *
  * A bundle is one directory: `manifest.json`, `weights.safetensors`, the tokenizer
  * (`tokenizer.json` and/or `spiece.model`) and later a detached signature over the canonical
- * manifest bytes. This file is platform-neutral: it validates and serialises, it reads no files.
+ * manifest bytes (signature.ts). This file is platform-neutral: it validates and serialises, it reads
+ * no files.
+ *
+ * `expires` and `target` are optional here, so unsigned development bundles (import-hf, train) stay
+ * valid; verify.ts requires them of a signed release (docs/bundles.md).
  */
 import { BundleError } from '../errors.ts';
 import { parseAlbertConfig, type AlbertConfig } from '../../engine/albert/config.ts';
+import { isTarget, type BundleTarget } from './target.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_FILE = 'weights.safetensors';
@@ -63,6 +68,10 @@ export interface Manifest {
   readonly files: Readonly<Record<string, FileEntry>>;
   readonly golden: readonly GoldenQuestion[];
   readonly source?: unknown;
+  /** ISO 8601 UTC instant after which the bundle is refused (TUF "freeze" attacks); set by `bundle pack`. */
+  readonly expires?: string;
+  /** Architecture and backend the bundle runs on (target.ts); set by `bundle pack`. */
+  readonly target?: BundleTarget;
 }
 
 export const DEFAULT_QA: QaSettings = {
@@ -83,8 +92,22 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** Validate a decoded manifest; `source` names the file in errors. Returns it typed, with its config parsed. */
-export function parseManifest(json: unknown, source = MANIFEST_FILE): { manifest: Manifest; config: AlbertConfig } {
+/**
+ * An ISO 8601 UTC instant as Date.prototype.toISOString writes it (seconds, optional milliseconds, `Z`),
+ * and a real one: Date.parse rolls 2027-02-30 over into March, so the text must survive a round trip.
+ */
+export function isIsoInstant(x: unknown): x is string {
+  if (typeof x !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(x)) return false;
+  const ms = Date.parse(x);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === x.slice(0, 19);
+}
+
+/**
+ * Validate a decoded manifest; `source` names the file in errors. Returns it typed, with its config
+ * parsed. `runtime` is the runtime version to check min_runtime_version against; null skips that
+ * check (a publisher packing for devices newer than itself, or a verifier that reports it separately).
+ */
+export function parseManifest(json: unknown, source = MANIFEST_FILE, runtime: string | null = RUNTIME_VERSION): { manifest: Manifest; config: AlbertConfig } {
   const fail = (field: string, problem: string): never => { throw new BundleError(`${source}: ${field}`, problem); };
   if (!isObject(json)) fail('(top level)', 'is not a JSON object');
   const m = json as Record<string, unknown>;
@@ -94,9 +117,11 @@ export function parseManifest(json: unknown, source = MANIFEST_FILE): { manifest
   if (!Number.isSafeInteger(m.version) || (m.version as number) < 0) fail('version', `must be a non-negative integer, got ${JSON.stringify(m.version)}`);
   if (typeof m.created !== 'string') fail('created', 'is missing');
   if (typeof m.min_runtime_version !== 'string' || !/^\d+(\.\d+)*$/.test(m.min_runtime_version)) fail('min_runtime_version', 'must be a dotted version like "0.1.0"');
-  if (compareVersions(m.min_runtime_version as string, RUNTIME_VERSION) > 0) {
-    fail('min_runtime_version', `needs runtime ${String(m.min_runtime_version)}, this is ${RUNTIME_VERSION}`);
+  if (runtime !== null && compareVersions(m.min_runtime_version as string, runtime) > 0) {
+    fail('min_runtime_version', `needs runtime ${String(m.min_runtime_version)}, this is ${runtime}`);
   }
+  if (m.expires !== undefined && !isIsoInstant(m.expires)) fail('expires', `must be an ISO 8601 UTC time like "2027-01-31T00:00:00.000Z", got ${JSON.stringify(m.expires)}`);
+  if (m.target !== undefined && !isTarget(m.target)) fail('target', `must be {arch, backend} lower-case names, got ${JSON.stringify(m.target)}`);
   if (!isObject(m.architecture)) fail('architecture', 'is missing or not an object');
   const config = parseAlbertConfig(m.architecture, `${source}: architecture`);
   if (!isObject(m.exits)) fail('exits', 'is missing or not an object');
