@@ -15,6 +15,8 @@ import { serveCommand } from './serve.ts';
 import { linkAskCommand } from './link-ask.ts';
 import { linkKeygenCommand } from './link-keygen.ts';
 import { linkRegisterCommand } from './link-register.ts';
+import { keygenCommand } from './keygen.ts';
+import { bundleCommand } from './bundle.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -32,4 +34,6 @@ export const COMMANDS: readonly Command[] = [
   linkAskCommand,
   linkKeygenCommand,
   linkRegisterCommand,
+  keygenCommand,
+  bundleCommand,
 ];
