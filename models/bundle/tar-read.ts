@@ -30,6 +30,7 @@ function blocks(size: number): number {
 /** The members of an archive, in archive order, after checking its whole structure. */
 export function indexTar(tar: RandomAccess, where: string): TarMember[] {
   const fail = (problem: string): never => { throw new BundleRefusal('malformed-tar', where, problem); };
+  const failMember = (name: string, problem: string): never => { throw new BundleRefusal('malformed-tar', `${where}: member ${JSON.stringify(name)}`, problem); };
   if (tar.size % BLOCK !== 0) fail(`is ${tar.size} bytes, not a whole number of ${BLOCK}-byte blocks (truncated?)`);
   const members: TarMember[] = [];
   const seen = new Set<string>();
@@ -40,8 +41,8 @@ export function indexTar(tar: RandomAccess, where: string): TarMember[] {
     if (isZeroBlock(block)) break;
     const h = decodeHeader(block, pos, where);
     const end = pos + BLOCK + blocks(h.size);
-    if (end > tar.size) fail(`member ${JSON.stringify(h.name)} needs ${h.size} bytes from byte ${pos + BLOCK}, the archive ends at ${tar.size} (truncated)`);
-    if (seen.has(h.name)) fail(`member ${JSON.stringify(h.name)} appears twice; refused (extractors keep the last copy)`);
+    if (end > tar.size) failMember(h.name, `needs ${h.size} bytes from byte ${pos + BLOCK}, the archive ends at ${tar.size} (truncated)`);
+    if (seen.has(h.name)) failMember(h.name, 'appears twice; refused (extractors keep the last copy)');
     if (members.length === MAX_MEMBERS) fail(`has more than ${MAX_MEMBERS} members`);
     seen.add(h.name);
     members.push({ name: h.name, size: h.size, offset: pos + BLOCK });
