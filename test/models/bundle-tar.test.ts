@@ -165,7 +165,7 @@ test('links, directories, devices and tar extensions are refused by type', (t) =
 test('damaged headers and numbers are refused', (t) => {
   const good = archive([[{ name: 'a', size: 3 }]]);
   const flipped = good.slice();
-  flipped[10] ^= 0x01;
+  flipped[10] = flipped[10]! ^ 0x01;
   refusedTar(t, flipped, /header at byte 0: checksum does not match \(damaged archive\)/);
   refusedTar(t, archive([[{ name: 'a', size: 3, magic: 'ustar ', version: ' \0' }]]), /not a POSIX ustar header/);
   refusedTar(t, archive([[{ name: 'a', sizeField: '0000000009\0\0' }]]), /member "a": size field is not an octal number/);
@@ -190,12 +190,12 @@ test('a signed bundle verifies from its archive; a tampered member or header is 
   const members = indexTar(memoryAccess(tar), 'b.tar');
   const w = members.find((m) => m.name === 'weights.safetensors')!;
   const data = tar.slice();
-  data[w.offset + 100] ^= 0x80;
+  data[w.offset + 100] = data[w.offset + 100]! ^ 0x80;
   const e = t.throws(() => verifyBundle(tarFiles(memoryAccess(data), 'b.tar'), policy()), { instanceOf: BundleRefusal });
   t.is((e as BundleRefusal).reason, 'file-hash');
   t.regex(e!.message, /b\.tar\/weights\.safetensors: sha256 differs/);
   const header = tar.slice();
-  header[w.offset - 512 + 130] ^= 0x01; // inside the size field
+  header[w.offset - 512 + 130] = header[w.offset - 512 + 130]! ^ 0x01; // inside the size field
   t.throws(() => verifyBundle(tarFiles(memoryAccess(header), 'b.tar'), policy()), { instanceOf: BundleRefusal, message: /b\.tar: header at byte \d+: checksum does not match/ });
   const less = new Map(files);
   less.delete('spiece.model');

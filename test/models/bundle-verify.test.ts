@@ -81,7 +81,7 @@ test('refuses an unknown key, and a key id rewritten to the pinned one', (t) => 
 test('refuses a file whose hash or size differs', (t) => {
   const f = signedBundle();
   const w = f.get('weights.safetensors')!.slice();
-  w[1234] ^= 1;
+  w[1234] = w[1234]! ^ 1;
   refused(t, new Map(f).set('weights.safetensors', w), 'file-hash', /mem\/weights\.safetensors: sha256 differs from the signed manifest/);
   refused(t, new Map(f).set('weights.safetensors', w.subarray(0, 2999)), 'file-size', /mem\/weights\.safetensors: is 2999 bytes, the signed manifest says 3000/);
   refused(t, new Map(f).set('spiece.model', Uint8Array.of(0)), 'file-size', /spiece\.model: is 1 bytes, the signed manifest says 0/);
