@@ -1,6 +1,7 @@
 /** `elma keygen`: an Ed25519 key pair for signing bundles (docs/bundles.md "Keys"). */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { requireString, type Command } from '../command.ts';
+import { existsSync } from 'node:fs';
+import { UsageError, requireString, type Command } from '../command.ts';
 import { createSigningKeyFile } from '../../../models/bundle/node/key-file.ts';
 
 export const keygenCommand: Command = {
@@ -20,6 +21,9 @@ Options:
   options: { out: { type: 'string' }, force: { type: 'boolean' } },
   async run(args, io) {
     const out = requireString(args, 'out');
+    // As link-keygen: a usage error here; a file appearing between this check and the write is still
+    // never overwritten (createSigningKeyFile links, it does not rename, without --force).
+    if (existsSync(out) && args.values.force !== true) throw new UsageError(`${out} exists; pass --force to replace its key`);
     const key = createSigningKeyFile(out, args.values.force === true);
     key.secretKey.fill(0);
     io.stdout(`${bytesToHex(key.publicKey)}\n`);
