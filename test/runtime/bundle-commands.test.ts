@@ -9,6 +9,8 @@ import path from 'node:path';
 import { HF } from '../_fixtures.ts';
 import { elma, scratch, copyDir, type CliRun } from '../_cli.ts';
 import { loadBundle } from '../../models/bundle/bundle-dir.ts';
+import { TARGET_ARCHS, TARGET_BACKENDS } from '../../models/bundle/target.ts';
+import { BACKEND_NAMES } from '../../runtime/backend-select.ts';
 
 interface Packed {
   readonly dir: string;
@@ -192,4 +194,14 @@ test('packing again raises the version and re-signs; the old signature is replac
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /^packed .*: albert_tiny_qa version 6, key [0-9a-f]{16}, expires \S+, target x64\/js, min runtime 0\.1\.0, 3 files \(\d+ bytes\)\n$/);
   verdict(t, await verify(d, p.pub, '--installed-version', '5'), 0, /^ok: .*version 6/);
+});
+
+test('without --device, verify checks the target against this machine and its loadable backends', async (t) => {
+  t.true(TARGET_ARCHS.includes(process.arch), `${process.arch} is a known target architecture`);
+  for (const b of BACKEND_NAMES) t.true(TARGET_BACKENDS.includes(b), `backend ${b} can be a target`);
+  const here = await packed(['--target', `${process.arch}/js`]);
+  verdict(t, await elma(['bundle', 'verify', here.bundle, '--pubkey', here.pub]), 0, new RegExp(`^ok: .*target ${process.arch}/js`));
+  const elsewhere = process.arch === 'arm64' ? 'x64' : 'arm64';
+  const there = await packed(['--target', `${elsewhere}/js`]);
+  verdict(t, await elma(['bundle', 'verify', there.tar, '--pubkey', there.pub]), 1, new RegExp(`^refused \\(target\\): .*is built for ${elsewhere}, this device is ${process.arch}`));
 });
