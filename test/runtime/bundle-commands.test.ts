@@ -155,11 +155,14 @@ test('pack and verify refuse bad keys, bundles and options with one clear line',
   const p = await shared;
   const d = copyDir(p.bundle);
   writeFileSync(path.join(d, 'notes.txt'), 'x');
+  const spaced = copyDir(p.bundle);
+  writeFileSync(path.join(spaced, 'notes (1).txt'), 'x');
   const loose = path.join(scratch(), 'loose.key');
   writeFileSync(loose, readFileSync(p.key), { mode: 0o644 });
   chmodSync(loose, 0o644);
   const cases: Array<[string[], number, RegExp]> = [
     [['bundle', 'pack', d, '--key', p.key, '--version', '6'], 1, /notes\.txt: is not listed in manifest\.json; remove it, or list it, before packing/],
+    [['bundle', 'pack', spaced, '--key', p.key, '--version', '6', '--out', path.join(p.dir, 'spaced.tar')], 1, /notes \(1\)\.txt: is not a portable file name/],
     [['bundle', 'pack', p.bundle, '--key', loose, '--version', '6'], 1, /loose\.key: is readable by other users; chmod 600 it/],
     [['bundle', 'pack', p.bundle, '--key', p.key, '--version', '6', '--out', path.join(p.bundle, 'x.tar')], 1, /x\.tar: is inside the bundle it archives/],
     [['bundle', 'pack', p.bundle, '--key', p.key, '--version', '6', '--expires', '2001-01-01'], 2, /--expires 2001-01-01 is in the past/],

@@ -16,6 +16,7 @@ import { signRelease, type ReleaseFields, type SignedRelease } from '../release.
 import { SIGNATURE_FILE } from '../signature.ts';
 import { fileLabel, readSignedManifest } from '../signed-manifest.ts';
 import type { SigningKey } from '../signing-key.ts';
+import { PORTABLE_NAME } from '../tar-format.ts';
 import { tarPieces } from '../tar-write.ts';
 import { writeAll, writeBytesAtomic, writeFileAtomic } from './_atomic-write.ts';
 import { dirFiles } from './dir-files.ts';
@@ -73,6 +74,14 @@ export function packDir(dir: string, fields: ReleaseFields, key: SigningKey, arc
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BundleError(dir, 'no such bundle directory');
   if (archive !== undefined && path.resolve(path.dirname(archive)) === path.resolve(dir)) {
     throw new BundleError(archive, 'is inside the bundle it archives; write it elsewhere');
+  }
+  if (archive !== undefined) {
+    // Checked before anything is written: the archive holds only names every tar reader keeps as they are.
+    for (const e of dirFiles(dir).entries()) {
+      if (!PORTABLE_NAME.test(e.name) || e.name.length > 100) {
+        throw new BundleError(path.join(dir, e.name), 'is not a portable file name of at most 100 characters (A-Z a-z 0-9 . _ -); it cannot go into a bundle archive');
+      }
+    }
   }
   const release = signRelease(dirFiles(dir), fields, key);
   writeBytesAtomic(path.join(dir, MANIFEST_FILE), release.manifestBytes);
