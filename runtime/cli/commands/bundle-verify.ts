@@ -13,7 +13,7 @@ import { formatTarget, TARGET_ARCHS, TARGET_BACKENDS, type DeviceTarget } from '
 import { verifyBundle } from '../../../models/bundle/verify.ts';
 
 /** `--device arch/backend[,backend...]`, or this machine: its arch and the backends that load here. */
-async function deviceOption(args: ParsedArgs): Promise<DeviceTarget> {
+export async function deviceOption(args: ParsedArgs): Promise<DeviceTarget> {
   const v = args.values.device;
   if (v === undefined) {
     const { availableBackends } = await import('../../backend-select.ts'); // probes the native libraries: only when needed
@@ -27,7 +27,7 @@ async function deviceOption(args: ParsedArgs): Promise<DeviceTarget> {
   return { arch: m[1]!, backends };
 }
 
-function nowOption(args: ParsedArgs): number {
+export function nowOption(args: ParsedArgs): number {
   const v = args.values.now;
   if (v === undefined) return Date.now();
   const iso = typeof v === 'string' && !v.startsWith('+') ? parseExpiry(v, 0) : null;

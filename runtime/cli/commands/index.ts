@@ -17,6 +17,8 @@ import { linkKeygenCommand } from './link-keygen.ts';
 import { linkRegisterCommand } from './link-register.ts';
 import { keygenCommand } from './keygen.ts';
 import { bundleCommand } from './bundle.ts';
+import { updateCommand } from './update.ts';
+import { slotsCommand } from './slots.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -36,4 +38,6 @@ export const COMMANDS: readonly Command[] = [
   linkRegisterCommand,
   keygenCommand,
   bundleCommand,
+  updateCommand,
+  slotsCommand,
 ];
