@@ -153,3 +153,11 @@ test('mark-good keeps a trial without a health check; mark-bad returns to the pr
   t.regex(bad2.stderr, /slot B holds no good model to return to; slot A stays active/);
   t.deepEqual(readReports(slots).map((r) => r.event), ['good', 'marked-bad']);
 });
+
+test('the state machine, the record and the health check are platform-neutral (no node:* imports)', (t) => {
+  for (const f of ['slot-state.ts', 'state-record.ts', 'health-check.ts']) {
+    const src = readFileSync(path.join(import.meta.dirname, '../../runtime/slots', f), 'utf8');
+    t.notRegex(src, /from ['"](node:|fs|path|crypto)/, f);
+    t.notRegex(src.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''), /\bprocess\.|\bBuffer\b/, f);
+  }
+});
