@@ -14,7 +14,7 @@
  * The old slot is never deleted: after a trial passes it stays as the fallback for `mark-bad`.
  */
 import path from 'node:path';
-import { setupQa, type QaSetup } from '../../cli/commands/_qa-setup.ts';
+import { loadQaBundle, type QaBundle } from '../../qa-bundle.ts';
 import { healthCheck, type HealthResult } from '../health-check.ts';
 import { abandonInstall, markGood, otherSlot, rollBack, startAttempt, type SlotName, type SlotState } from '../slot-state.ts';
 import { crashPoint } from './crash-point.ts';
@@ -33,7 +33,7 @@ export interface BootResult {
   readonly slot: SlotName;
   readonly state: SlotState;
   /** The loaded model of the slot booted, ready to answer. */
-  readonly qa: QaSetup;
+  readonly qa: QaBundle;
   /** One line per thing that happened (recovered, trial passed, rolled back), for the console. */
   readonly events: readonly string[];
   /** The health check of the trial, when one ran. */
@@ -41,8 +41,8 @@ export interface BootResult {
 }
 
 /** Load a slot's bundle the way `elma ask` does (every file's hash checked against its manifest). */
-export function loadSlot(slots: string, slot: SlotName): QaSetup {
-  return setupQa(slotDir(slots, slot), { values: {}, positionals: [] });
+export function loadSlot(slots: string, slot: SlotName): QaBundle {
+  return loadQaBundle(slotDir(slots, slot));
 }
 
 function report(o: BootOptions, state: SlotState, event: SlotReport['event'], slot: SlotName, reason: string, extra: Partial<SlotReport> = {}): string {
@@ -83,7 +83,7 @@ export function bootSlots(o: BootOptions): BootResult {
     } else {
       state = startAttempt(state, o.now());
       writeState(o.slots, state, 'attempt');
-      let qa: QaSetup | undefined;
+      let qa: QaBundle | undefined;
       try {
         qa = loadSlot(o.slots, slot);
         crashPoint('health-check');

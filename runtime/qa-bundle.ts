@@ -1,0 +1,48 @@
+/**
+ * A bundle ready to answer questions on this machine: the verified bundle, its model on a backend,
+ * its tokenizer and the run settings (exit policy, feature windows) from its manifest, optionally
+ * overridden. Used by the CLI commands and by the slot health check.
+ */
+import path from 'node:path';
+import { loadBundle, type LoadedBundle } from '../models/bundle/bundle-dir.ts';
+import { AlbertModel } from '../engine/albert/model.ts';
+import { EngineInputError } from '../engine/errors.ts';
+import type { AlbertTokenizer } from '../engine/tokenizer/albert-tokenizer.ts';
+import type { QaRunSettings } from '../engine/qa/answer-questions.ts';
+import { loadTokenizer } from './load-tokenizer.ts';
+import { selectBackend } from './backend-select.ts';
+
+export interface QaBundle {
+  readonly bundle: LoadedBundle;
+  readonly model: AlbertModel;
+  readonly tokenizer: AlbertTokenizer;
+  readonly settings: QaRunSettings;
+}
+
+export interface QaOverrides {
+  /** One exit threshold for every layer instead of the manifest's. */
+  readonly threshold?: number;
+  readonly depthLimit?: number;
+  /** Backend name (auto when absent). */
+  readonly backend?: string;
+}
+
+export function loadQaBundle(dir: string, o: QaOverrides = {}): QaBundle {
+  const bundle = loadBundle(dir);
+  const model = new AlbertModel(bundle.config, bundle.weights, selectBackend(o.backend));
+  const tokenizer = loadTokenizer(dir, path.join(dir, bundle.manifest.tokenizer));
+  const L = bundle.config.numHiddenLayers;
+  const thresholds = o.threshold !== undefined ? new Array<number>(L).fill(o.threshold) : [...bundle.manifest.exits.thresholds];
+  const depthLimit = o.depthLimit ?? bundle.manifest.exits.depth_limit;
+  if (!Number.isSafeInteger(depthLimit) || depthLimit < 1 || depthLimit > L) {
+    throw new EngineInputError('depth limit', `${depthLimit} is outside the model's 1..${L} layers`);
+  }
+  const qa = bundle.manifest.qa;
+  return {
+    bundle, model, tokenizer,
+    settings: {
+      policy: { thresholds, depthLimit }, maxSeqLength: qa.max_seq_length, docStride: qa.doc_stride, maxAnswerLength: qa.max_answer_length,
+      nBestSize: qa.n_best_size, nullScoreDiffThreshold: qa.null_score_diff_threshold, now: () => performance.now(),
+    },
+  };
+}
