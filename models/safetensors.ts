@@ -11,6 +11,7 @@
  * bytes only, so it runs on QuickJS; files are read by the caller.
  */
 import { SafetensorsError } from './errors.ts';
+import { utf8Bytes, utf8Decode } from '../engine/utf8.ts';
 
 /** Hard limit on the JSON header (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -84,8 +85,10 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors'): Saf
     throw new SafetensorsError(source, `header length ${n} runs past the end of the file (${bytes.byteLength} bytes): truncated?`);
   }
   let header: unknown;
+  const text = utf8Decode(bytes, 8, 8 + n); // not TextDecoder: QuickJS has none
+  if (text === null) throw new SafetensorsError(source, 'header is not valid UTF-8 JSON (invalid UTF-8)');
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    header = JSON.parse(text);
   } catch (e) {
     throw new SafetensorsError(source, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
@@ -186,7 +189,7 @@ export function serializeSafetensors(tensors: ReadonlyMap<string, TensorInput> |
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  let json = utf8Bytes(JSON.stringify(header));
   const padded = Math.ceil(json.byteLength / 8) * 8;
   const out = new Uint8Array(8 + padded + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);

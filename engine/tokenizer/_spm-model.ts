@@ -5,7 +5,7 @@
  * normalizer_spec = 3 { name = 1, precompiled_charsmap = 2 }. Only the fields ELMA needs are kept;
  * the rest are skipped by wire type (protobuf encoding spec, "Message Structure").
  */
-import { utf8Decode } from './_utf8.ts';
+import { utf8Decode } from '../utf8.ts';
 import { TokenizerError } from './errors.ts';
 
 /** sentencepiece_model.proto SentencePiece.Type. */

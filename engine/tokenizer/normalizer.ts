@@ -10,7 +10,7 @@
 import type { NormalizedString } from './_normalized-string.ts';
 import { graphemeEnds } from './_graphemes.ts';
 import { cccLess, decompose, isCombiningMark, isNonStarter, isRustWhitespace, lowercase } from './_unicode.ts';
-import { utf8Length } from './_utf8.ts';
+import { utf8Length } from '../utf8.ts';
 import { PrecompiledCharsmap } from './precompiled-charsmap.ts';
 import { TokenizerError } from './errors.ts';
 

@@ -14,7 +14,7 @@
  * (sentencepiece itself takes the longest; we follow HF, which is what the fixtures come from).
  */
 import { base64Decode } from './_base64.ts';
-import { utf8Decode, utf8Encode } from './_utf8.ts';
+import { utf8Decode, utf8Encode } from '../utf8.ts';
 import { TokenizerError } from './errors.ts';
 
 // Darts-clone unit accessors (darts.h `DoubleArrayUnit`).

@@ -9,7 +9,7 @@
  * Positions are code points here where HF uses UTF-8 bytes; a piece can only match on whole
  * characters, so the lattices, scores (float64, summed in the same order) and ties are the same.
  */
-import { utf8Encode } from './_utf8.ts';
+import { utf8Encode } from '../utf8.ts';
 import { fromCodePoints } from './_unicode.ts';
 import { TokenizerError } from './errors.ts';
 

@@ -5,7 +5,7 @@
  * BundleFiles and the result is bytes for the caller to write (node/pack-dir.ts).
  */
 import { BundleError } from '../errors.ts';
-import { utf8Decode } from '../../engine/tokenizer/_utf8.ts';
+import { utf8Decode } from '../../engine/utf8.ts';
 import { digestFile, readSmallFile, type BundleFiles } from './bundle-files.ts';
 import { MANIFEST_FILE, isIsoInstant, parseManifest, type FileEntry, type Manifest } from './manifest.ts';
 import { encodeSignature, signManifest, utf8Bytes, SIGNATURE_FILE, type SignatureDoc } from './signature.ts';

@@ -13,7 +13,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { utf8Encode } from '../../engine/tokenizer/_utf8.ts';
+import { utf8Encode } from '../../engine/utf8.ts';
 import { BundleRefusal } from '../errors.ts';
 import { canonicalJson } from './manifest.ts';
 

@@ -7,7 +7,7 @@
  */
 import type { AlbertConfig } from '../../engine/albert/config.ts';
 import { ElmaError } from '../../engine/errors.ts';
-import { utf8Decode } from '../../engine/tokenizer/_utf8.ts';
+import { utf8Decode } from '../../engine/utf8.ts';
 import { BundleRefusal, type RefusalReason } from '../errors.ts';
 import { readSmallFile, type BundleEntry, type BundleFiles } from './bundle-files.ts';
 import { MANIFEST_FILE, parseManifest, type Manifest } from './manifest.ts';

@@ -76,3 +76,14 @@ export function utf8Decode(bytes: Uint8Array, from = 0, to = bytes.length): stri
   parts.push(out);
   return parts.join('');
 }
+
+/** The UTF-8 bytes of a string (lone surrogates as U+FFFD, as TextEncoder does). */
+export function utf8Bytes(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    let cp = ch.codePointAt(0)!;
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+    utf8Encode(cp, out, out.length);
+  }
+  return Uint8Array.from(out);
+}
