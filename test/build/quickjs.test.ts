@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { getQuickJS } from 'quickjs-emscripten';
 import { answer } from '../../build/quickjs/qa-core.ts';
-import { HF, SQUAD_NORMANS, readJson } from '../_fixtures.ts';
+import { HF, SQUAD_NORMANS, fixture, readJson } from '../_fixtures.ts';
 
 test('the QA core answers a SQuAD question on QuickJS exactly as on Node', async (t) => {
   const out = await build({ entryPoints: ['build/quickjs/qa-core.ts'], bundle: true, write: false, format: 'iife', globalName: 'ELMA', platform: 'neutral', target: 'es2020', logLevel: 'silent' });
@@ -38,6 +38,28 @@ test('the QA core answers a SQuAD question on QuickJS exactly as on Node', async
     res.dispose();
     t.is(onQuickJs, onNode);
     t.regex(onQuickJs, /"features":4/);
+  } finally {
+    vm.dispose();
+  }
+});
+
+test('Noise IK handshakes and transport messages run on QuickJS with the @noble provider, equal to the vectors', async (t) => {
+  const out = await build({ entryPoints: ['build/quickjs/noise-core.ts'], bundle: true, write: false, format: 'iife', globalName: 'NOISE', platform: 'neutral', target: 'es2020', logLevel: 'silent' });
+  const code = out.outputFiles[0]!.text;
+  const file = fixture('vectors', 'noise', 'Noise_IK_25519_ChaChaPoly_BLAKE2s.json');
+  const json = readFileSync(file, 'utf8');
+  const vm = (await getQuickJS()).newContext();
+  try {
+    vm.unwrapResult(vm.evalCode(code)).dispose();
+    const h = vm.newString(json);
+    vm.setProp(vm.global, '__vectors', h);
+    h.dispose();
+    const res = vm.unwrapResult(vm.evalCode('NOISE.runVectors(__vectors)'));
+    const got = JSON.parse(vm.getString(res)) as { ciphertexts: string[] }[];
+    res.dispose();
+    const want = JSON.parse(json) as { messages: { ciphertext: string }[] }[];
+    t.is(got.length, want.length);
+    got.forEach((g, i) => t.deepEqual(g.ciphertexts, want[i]!.messages.map((m) => m.ciphertext)));
   } finally {
     vm.dispose();
   }
