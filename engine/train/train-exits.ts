@@ -5,8 +5,8 @@
  *
  *   loss_l = α · CE(z, y) + (1 − α) · T² · KL(softmax(t / T) ‖ softmax(z / T))
  *
- * for the start and the end logits z of exit l, teacher logits t of the final head, averaged over
- * start/end and over the batch. The same function retrains exits in the cloud on hard examples.
+ * for the start and the end logits z of exit l < L, teacher logits t of the final head, averaged
+ * over start/end and over the batch. Exit L is the final head itself. The same function retrains exits in the cloud on hard examples.
  * Only a forward pass of the backbone is needed, so this stage is cheap.
  */
 import type { AlbertModel } from '../albert/model.ts';
@@ -40,8 +40,14 @@ export function trainExitHeads(model: AlbertModel, features: readonly TrainFeatu
   if (teacher === undefined) throw new TrainingError('model', 'has no final QA head to distil from');
   const L = model.config.numHiddenLayers, H = model.config.hiddenSize;
   const T = o.temperature ?? 2, alpha = o.alpha ?? 0.5;
+  // The last exit IS the final head (DeeBERT: the last off-ramp is the model's own classifier):
+  // copy it in and leave it out of training, so the full model answers exactly as stage 1 trained it.
+  const last = model.weights.exitHeads[L - 1]!;
+  last.weight.set(teacher.weight);
+  last.bias.set(teacher.bias);
+  const lastName = `${EXIT_HEAD_PREFIX}${L}.`;
   const state = newTrainState(model.weights);
-  const slots = paramSlots(model.weights, state, model.config, (n) => n.startsWith(EXIT_HEAD_PREFIX));
+  const slots = paramSlots(model.weights, state, model.config, (n) => n.startsWith(EXIT_HEAD_PREFIX) && !n.startsWith(lastName));
   const totalSteps = Math.ceil(features.length / o.batchSize) * o.epochs;
   const warmup = Math.round(o.warmupRatio * totalSteps);
   const losses: number[][] = [];
@@ -59,7 +65,7 @@ export function trainExitHeads(model: AlbertModel, features: readonly TrainFeatu
     }
     const t = model.qaLogits(hidden[L - 1]!, rows, teacher);
     const stepLosses: number[] = [];
-    for (let l = 1; l <= L; l++) {
+    for (let l = 1; l < L; l++) {
       const head = model.weights.exitHeads[l - 1]!;
       const z = model.qaLogits(hidden[l - 1]!, rows, head);
       const dz = new Float32Array(rows * 2), ds = new Float32Array(rows), de = new Float32Array(rows);
@@ -73,7 +79,7 @@ export function trainExitHeads(model: AlbertModel, features: readonly TrainFeatu
       linearBackward(model.backend, hidden[l - 1]!, rows, H, head.weight, 2, dz, null, g.weight, g.bias);
       stepLosses.push(loss / (2 * batch));
     }
-    const mean = stepLosses.reduce((a, b) => a + b, 0) / L;
+    const mean = stepLosses.reduce((a, b) => a + b, 0) / Math.max(1, stepLosses.length);
     if (!Number.isFinite(mean)) throw new TrainingError(`exit training step ${step}`, `loss is ${mean}; check the backbone and the data`);
     const lr = linearWarmupDecay(step, o.learningRate, warmup, totalSteps);
     adamwStep(slots, lr, step, o.adamw ?? TORCH_ADAMW_DEFAULTS);

@@ -44,6 +44,8 @@ test('stage 2 trains the exits on a frozen backbone and lowers the early exits\'
   const before = new Map([...albertWeightsToTensors(model.weights, cfg)].map(([k, v]) => [k, v.data.slice()]));
   const res = trainExitHeads(model, data, { epochs: 3, batchSize: 8, learningRate: 1e-2, warmupRatio: 0.1, seed: 2, now: () => performance.now() });
   const first = res.losses[0]!, last = res.losses[res.losses.length - 1]!;
+  t.is(first.length, 2, 'exits 1..L-1 are trained; exit L is the final head');
+  t.deepEqual(Array.from(model.weights.exitHeads[2]!.weight), Array.from(model.weights.qaOutputs!.weight));
   t.true(last[0]! < first[0]!, `exit 1 loss ${first[0]} → ${last[0]}`);
   for (const [name, data0] of before) {
     const now = albertWeightsToTensors(model.weights, cfg).get(name)!.data;
