@@ -36,6 +36,8 @@ export interface SessionOptions {
   readonly interOpNumThreads: number;
   readonly executionMode: 'sequential';
   readonly executionProviders: readonly string[];
+  /** Session config entries (onnxruntime_session_options_config_keys.h), nested by dots. */
+  readonly extra?: { readonly session: { readonly intra_op: { readonly allow_spinning: '0' | '1' }; readonly inter_op: { readonly allow_spinning: '0' | '1' } } };
 }
 
 let ort: Ort | undefined;
@@ -70,6 +72,9 @@ export class OrtSession {
     try {
       this.s.loadModel(model.buffer, model.byteOffset, model.byteLength, {
         graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', executionProviders: ['cpu'],
+        // No busy-waiting between runs (ORT's default spins its pool threads after each run, which
+        // takes the cores from everything else the process does: the event loop, the native backend).
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
       });
     } catch (e) {
       throw new BackendError('onnx', `${what}: not a model ONNX Runtime can load: ${e instanceof Error ? e.message : String(e)}`);
