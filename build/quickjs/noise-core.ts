@@ -5,26 +5,30 @@
  */
 import { HandshakeState } from '../../transport/noise/handshake-state.ts';
 import { nobleProvider } from '../../transport/crypto/noble.ts';
+import type { CryptoProvider } from '../../transport/crypto/provider.ts';
 
-interface Vector {
+/** One test vector of the cacophony/snow format (test/fixtures/vectors/noise). */
+export interface NoiseVector {
   protocol_name: string;
   init_prologue: string; resp_prologue: string;
   init_psks?: string[]; resp_psks?: string[];
   init_static?: string; resp_static?: string;
   init_ephemeral: string; resp_ephemeral: string;
   init_remote_static?: string; resp_remote_static?: string;
+  handshake_hash?: string;
   messages: { payload: string; ciphertext: string }[];
 }
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-function party(v: Vector, initiator: boolean): HandshakeState {
+/** The initiator's or responder's HandshakeState of a vector, with its fixed keys. */
+export function vectorParty(v: NoiseVector, initiator: boolean, provider: CryptoProvider = nobleProvider): HandshakeState {
   const side = initiator ? 'init' : 'resp';
-  const key = (h: string | undefined) => (h === undefined ? undefined : { privateKey: hex(h), publicKey: nobleProvider.x25519.publicKey(hex(h)) });
+  const key = (h: string | undefined) => (h === undefined ? undefined : { privateKey: hex(h), publicKey: provider.x25519.publicKey(hex(h)) });
   const s = key(v[`${side}_static`]), e = key(v[`${side}_ephemeral`]), rs = v[`${side}_remote_static`];
   return new HandshakeState({
-    protocolName: v.protocol_name, initiator, provider: nobleProvider, prologue: hex(v[`${side}_prologue`]),
+    protocolName: v.protocol_name, initiator, provider, prologue: hex(v[`${side}_prologue`]),
     ...(s === undefined ? {} : { s }), ...(e === undefined ? {} : { e }), ...(rs === undefined ? {} : { rs: hex(rs) }),
     psks: (v[`${side}_psks`] ?? []).map(hex),
   });
@@ -32,8 +36,8 @@ function party(v: Vector, initiator: boolean): HandshakeState {
 
 /** For each vector: the ciphertext of every message (handshake, then transport) and the handshake hash. */
 export function runVectors(json: string): string {
-  const out = (JSON.parse(json) as Vector[]).map((v) => {
-    const init = party(v, true), resp = party(v, false);
+  const out = (JSON.parse(json) as NoiseVector[]).map((v) => {
+    const init = vectorParty(v, true), resp = vectorParty(v, false);
     const cts: string[] = [];
     let i = 0;
     for (; !init.complete; i++) {

@@ -7,41 +7,17 @@ import test from 'ava';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readJson } from '../_fixtures.ts';
-import { HandshakeState, type KeyPair } from '../../transport/noise/handshake-state.ts';
+import type { HandshakeState } from '../../transport/noise/handshake-state.ts';
+import { vectorParty, type NoiseVector } from '../../build/quickjs/noise-core.ts';
 import { PROVIDERS, VECTORS, hex, toHex } from './_crypto.ts';
 import type { CryptoProvider } from '../../transport/crypto/provider.ts';
 
-interface Vector {
-  protocol_name: string;
-  init_prologue: string; resp_prologue: string;
-  init_psks?: string[]; resp_psks?: string[];
-  init_static?: string; resp_static?: string;
-  init_ephemeral: string; resp_ephemeral: string;
-  init_remote_static?: string; resp_remote_static?: string;
-  handshake_hash?: string;
-  messages: { payload: string; ciphertext: string }[];
-}
+type Vector = NoiseVector;
 
 const dir = path.join(VECTORS, 'noise');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-function pair(p: CryptoProvider, privHex: string | undefined): KeyPair | undefined {
-  if (privHex === undefined) return undefined;
-  const privateKey = hex(privHex);
-  return { privateKey, publicKey: p.x25519.publicKey(privateKey) };
-}
-
-function party(p: CryptoProvider, v: Vector, initiator: boolean): HandshakeState {
-  const side = initiator ? 'init' : 'resp';
-  const rs = v[`${side}_remote_static`];
-  const s = pair(p, v[`${side}_static`]);
-  const e = pair(p, v[`${side}_ephemeral`]);
-  return new HandshakeState({
-    protocolName: v.protocol_name, initiator, provider: p, prologue: hex(v[`${side}_prologue`]),
-    ...(s === undefined ? {} : { s }), ...(e === undefined ? {} : { e }), ...(rs === undefined ? {} : { rs: hex(rs) }),
-    psks: (v[`${side}_psks`] ?? []).map(hex),
-  });
-}
+const party = (p: CryptoProvider, v: Vector, initiator: boolean): HandshakeState => vectorParty(v, initiator, p);
 
 test('the vector files are the ten of the shared suite, 18 vectors', (t) => {
   t.is(files.length, 10);
