@@ -118,7 +118,8 @@ __global__ void convert(const S *src, D *dst, int64_t n) {
   if (i < n) store(dst, i, load(src, i));
 }
 
-__global__ void add_inplace(float *a, const float *b, int64_t n) {
+// static: this header is in several translation units and a non-template kernel would be defined twice.
+static __global__ void add_inplace(float *a, const float *b, int64_t n) {
   int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;
   if (i < n) a[i] += b[i];
 }

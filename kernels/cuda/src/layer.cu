@@ -36,15 +36,16 @@ int upload(void **dst, const float *src, size_t n, const char *fn) {
   float *tmp = nullptr;
   ELMA_CUDA_TRY(cudaMalloc(&tmp, n * sizeof(float)), fn);
   ELMA_CUDA_TRY(cudaMemcpy(tmp, src, n * sizeof(float), cudaMemcpyHostToDevice), fn);
-  if (sizeof(T) == sizeof(float)) {
+  if constexpr (sizeof(T) == sizeof(float)) {
     *dst = tmp;
     return ELMA_OK;
+  } else {
+    ELMA_CUDA_TRY(cudaMalloc(dst, n * sizeof(T)), fn);
+    convert<float, T><<<blocks(n, 256), 256>>>(tmp, (T *)*dst, n);
+    ELMA_CUDA_TRY(cudaDeviceSynchronize(), fn);
+    cudaFree(tmp);
+    return ELMA_OK;
   }
-  ELMA_CUDA_TRY(cudaMalloc(dst, n * sizeof(T)), fn);
-  convert<float, T><<<blocks(n, 256), 256>>>(tmp, (T *)*dst, n);
-  ELMA_CUDA_TRY(cudaDeviceSynchronize(), fn);
-  cudaFree(tmp);
-  return ELMA_OK;
 }
 
 // Enqueue one layer on x (T, [rows, H]) using ws; no synchronisation (capturable).

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "elma.h"
+#include "reference.h"
 
 static int failures = 0;
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
@@ -21,46 +22,6 @@ static double nmse(const float *got, const double *want, size_t n) {
   double num = 0, den = 0;
   for (size_t i = 0; i < n; i++) { num += (got[i] - want[i]) * (got[i] - want[i]); den += want[i] * want[i]; }
   return num / (den > 1e-30 ? den : 1e-30);
-}
-
-static void ref_linear(const float *x, int R, int K, const float *w, const float *b, int N, double *y) {
-  for (int r = 0; r < R; r++) for (int o = 0; o < N; o++) {
-    double s = b ? b[o] : 0;
-    for (int k = 0; k < K; k++) s += (double)x[r * K + k] * w[o * K + k];
-    y[r * N + o] = s;
-  }
-}
-
-static void ref_layer_norm(const double *x, int R, int C, const float *g, const float *b, double eps, double *y) {
-  for (int r = 0; r < R; r++) {
-    double m = 0, v = 0;
-    for (int c = 0; c < C; c++) m += x[r * C + c];
-    m /= C;
-    for (int c = 0; c < C; c++) v += (x[r * C + c] - m) * (x[r * C + c] - m);
-    v /= C;
-    for (int c = 0; c < C; c++) y[r * C + c] = (x[r * C + c] - m) / sqrt(v + eps) * g[c] + b[c];
-  }
-}
-
-static void ref_attention(const double *q, const double *k, const double *v, const int32_t *mask, int B, int S, int Hn, int D, double *out) {
-  int Hd = Hn * D;
-  double *sc = malloc(sizeof(double) * S);
-  for (int b = 0; b < B; b++) for (int h = 0; h < Hn; h++) for (int i = 0; i < S; i++) {
-    double mx = -INFINITY, z = 0;
-    for (int j = 0; j < S; j++) {
-      double s = 0;
-      for (int d = 0; d < D; d++) s += q[(b * S + i) * Hd + h * D + d] * k[(b * S + j) * Hd + h * D + d];
-      sc[j] = s / sqrt(D) + (mask[b * S + j] ? 0 : -3.4028234663852886e38); /* HF: + finfo.min */
-      if (sc[j] > mx) mx = sc[j];
-    }
-    for (int j = 0; j < S; j++) { sc[j] = exp(sc[j] - mx); z += sc[j]; }
-    for (int d = 0; d < D; d++) {
-      double acc = 0;
-      for (int j = 0; j < S; j++) acc += sc[j] / z * v[(b * S + j) * Hd + h * D + d];
-      out[(b * S + i) * Hd + h * D + d] = acc;
-    }
-  }
-  free(sc);
 }
 
 static double gelu_tanh(double x) { return 0.5 * x * (1 + tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x))); }
@@ -135,22 +96,8 @@ static void test_layer(void) {
   float *x = rnd((size_t)R * H, 1), *got = malloc(sizeof(float) * R * H), *tmp = malloc(sizeof(float) * R * I);
   int32_t *mask = malloc(sizeof(int32_t) * R);
   for (int i = 0; i < R; i++) mask[i] = i < R - 5;
-  double *q = malloc(sizeof(double) * R * H), *k = malloc(sizeof(double) * R * H), *v = malloc(sizeof(double) * R * H);
-  double *ctx = malloc(sizeof(double) * R * H), *a = malloc(sizeof(double) * R * H), *f = malloc(sizeof(double) * R * I), *y = malloc(sizeof(double) * R * H);
-  ref_linear(x, R, H, w.query_w, w.query_b, H, q);
-  ref_linear(x, R, H, w.key_w, w.key_b, H, k);
-  ref_linear(x, R, H, w.value_w, w.value_b, H, v);
-  ref_attention(q, k, v, mask, B, S, Hn, H / Hn, ctx);
-  for (int i = 0; i < R * H; i++) tmp[i] = (float)ctx[i];
-  ref_linear(tmp, R, H, w.dense_w, w.dense_b, H, y);
-  for (int i = 0; i < R * H; i++) y[i] += x[i];
-  ref_layer_norm(y, R, H, w.attn_ln_g, w.attn_ln_b, 1e-12, a);
-  for (int i = 0; i < R * H; i++) tmp[i] = (float)a[i];
-  ref_linear(tmp, R, H, w.ffn_w, w.ffn_b, I, f);
-  for (int i = 0; i < R * I; i++) tmp[i] = (float)(0.5 * f[i] * (1 + erf(f[i] / sqrt(2.0))));
-  ref_linear(tmp, R, I, w.ffn_out_w, w.ffn_out_b, H, y);
-  for (int i = 0; i < R * H; i++) y[i] += a[i];
-  ref_layer_norm(y, R, H, w.out_ln_g, w.out_ln_b, 1e-12, q);
+  double *q = malloc(sizeof(double) * R * H);
+  ref_layer(x, mask, &w, &sh, q);
   memcpy(got, x, sizeof(float) * R * H);
   CHECK(elma_layer(got, mask, &w, &sh) == ELMA_OK, "%s", elma_last_error());
   CHECK(nmse(got, q, (size_t)R * H) <= 1e-7, "layer: nmse %g", nmse(got, q, (size_t)R * H));
@@ -164,7 +111,7 @@ static void test_layer(void) {
   w.ffn_w = NULL;
   CHECK(elma_layer(got, mask, &w, &sh) == ELMA_EINVAL, "null weight");
   for (int i = 0; i < 16; i++) free(lw[i]);
-  free(x); free(got); free(tmp); free(mask); free(q); free(k); free(v); free(ctx); free(a); free(f); free(y);
+  free(x); free(got); free(tmp); free(mask); free(q);
 }
 
 static void test_entropy(void) {
