@@ -15,7 +15,7 @@ nvcc --version | tail -1
 # The CPU library is not needed here; OpenBLAS may be absent on a GPU server.
 cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=Release -DELMA_CUDA=ON -DELMA_TENSORRT=AUTO >/dev/null
 cmake --build "$out" -j "$(nproc)" --target elma_cuda test_cuda bench_cuda
-ctest --test-dir "$out" -R cuda --output-on-failure
+ctest --test-dir "$out" -R cuda --output-on-failure -V | grep -v "^[0-9]*: Test command"
 "$out/bench_cuda"
 if python3 -c "import torch, transformers" 2>/dev/null; then
   PYTHONUNBUFFERED=1 python3 bench/gpu/hf_baseline.py

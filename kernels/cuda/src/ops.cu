@@ -61,7 +61,7 @@ const char *elma_cuda_info(void) {
   static char info[256];
   cudaDeviceProp p;
   if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return "no CUDA device";
-  snprintf(info, sizeof info, "%s, sm_%d%d, %.0f GiB", p.name, p.major, p.minor, p.totalGlobalMem / 1073741824.0);
+  snprintf(info, sizeof info, "%.200s, sm_%d%d, %.0f GiB", p.name, p.major, p.minor, p.totalGlobalMem / 1073741824.0);
   return info;
 }
 
