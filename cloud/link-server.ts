@@ -10,7 +10,7 @@ import { MAX_CONNECTIONS, MAX_INFLIGHT, MAX_WRITE_BUFFER } from '../transport/co
 import { linkConfig, type LinkConfig } from '../transport/config.ts';
 import { attachSession } from '../transport/node/socket-session.ts';
 import { nodeProvider } from '../transport/node/node-crypto.ts';
-import { REQUEST_TYPES, type Message, type Reply, type Request } from '../transport/schema.ts';
+import { REQUEST_TYPES, type Message, type Offer, type Reply, type Request } from '../transport/schema.ts';
 import type { Session } from '../transport/session.ts';
 import type { KeyPair } from '../transport/noise/handshake-state.ts';
 import type { PeerDirectory } from '../transport/link-handshake.ts';
@@ -34,6 +34,8 @@ export interface LinkServerOptions {
   readonly replyCache?: ReplyCacheLimits;
   /** Timer resolution; default a quarter of the shortest timeout, within 10..1000 ms. */
   readonly tickMs?: number;
+  /** The model update to offer a device as soon as its handshake completes (cloud/ota/), if any. */
+  readonly offerFor?: (device: DeviceRef) => Omit<Offer, 'id'> | undefined;
 }
 
 interface Connection {
@@ -59,6 +61,8 @@ export class LinkServer {
   readonly #cache: ReplyCache;
   readonly #ticker: ReturnType<typeof setInterval>;
   readonly stats: ServerStats = { connections: 0, opened: 0, handled: 0, duplicates: 0, closed: 0 };
+  /** Ids of the server's own messages (offers); the device's `ack` echoes them. */
+  #pushId = 0;
 
   constructor(o: LinkServerOptions) {
     this.#o = o;
@@ -120,6 +124,11 @@ export class LinkServer {
           conn.device = peer;
           this.stats.opened++;
           this.#log('info', `open device=${peer.name} peer=${addr}`);
+          const offer = this.#o.offerFor?.(peer);
+          if (offer !== undefined) {
+            conn.session.send({ ...offer, id: ++this.#pushId });
+            this.#log('info', `offered device=${peer.name} model=${offer.model} version=${offer.version} size=${offer.size}`);
+          }
         },
         onMessage: (m) => this.#onMessage(conn, m),
         onClosed: (reason) => {

@@ -13,7 +13,10 @@ export class BundleError extends ElmaError {}
 export type RefusalReason =
   | 'malformed-tar' | 'malformed-manifest' | 'missing-signature' | 'malformed-signature' | 'unknown-key'
   | 'bad-signature' | 'expired' | 'rollback' | 'runtime' | 'target'
-  | 'missing-file' | 'extra-file' | 'not-a-file' | 'file-size' | 'file-hash';
+  | 'missing-file' | 'extra-file' | 'not-a-file' | 'file-size' | 'file-hash'
+  // The download over the link (docs/ota.md "Download"): a malformed or unauthentic offer, a chunk
+  // that fails its signed hash, a download that ends short, a download that is not what its index said.
+  | 'malformed-offer' | 'chunk-hash' | 'truncated' | 'index-mismatch';
 
 /** A bundle that bundle verification refuses; the message names the file or field at fault. */
 export class BundleRefusal extends BundleError {

@@ -7,7 +7,7 @@
  * Request ids are unsigned integers below 2^53. A reply carries the id of its request; `ping`,
  * `rekey` and `part` ids are the sender's own sequence numbers.
  */
-import { MAX_CHUNK_LEN, MAX_FRAME_PLAINTEXT, SCHEMA_VERSION } from './constants.ts';
+import { MAX_CHUNK_LEN, MAX_FRAME_PLAINTEXT, MAX_MESSAGE_LEN, SCHEMA_VERSION } from './constants.ts';
 import { SchemaError } from './errors.ts';
 import { decodeCbor, encodeCbor } from './cbor.ts';
 
@@ -15,8 +15,13 @@ import { decodeCbor, encodeCbor } from './cbor.ts';
 export interface Ask { t: 'ask'; id: number; context: string; question: string }
 /** The cloud's answer to an `ask`: a span of the context (start/end in characters, −1 for "no answer"). */
 export interface Answer { t: 'answer'; id: number; text: string; start: number; end: number; score: number; layer: number }
-/** A model update on offer (server → device): bundle id, version, size and SHA-256 of the `.tar`. */
-export interface Offer { t: 'offer'; id: number; model: string; version: number; size: number; sha256: Uint8Array }
+/** A model update on offer (server → device): the bundle `.tar`'s signed chunk index (model id,
+ *  version, expiry, size, SHA-256, chunk size, one SHA-256 per chunk, the release key's id and its
+ *  Ed25519 signature; models/bundle/chunk-index.ts, docs/ota.md "Download"). */
+export interface Offer {
+  t: 'offer'; id: number; model: string; version: number; expires: string; size: number; sha256: Uint8Array;
+  chunk_size: number; chunks: Uint8Array; key_id: string; signature: Uint8Array;
+}
 /** A request for `length` bytes of bundle `version` from `offset` (device → server); answered by `chunk`. */
 export interface ChunkRequest { t: 'chunk-req'; id: number; version: number; offset: number; length: number }
 /** Bytes of a bundle (server → device), possibly split across frames by `part`. */
@@ -63,7 +68,10 @@ const bytes = (max: number, exact?: number): Field => (exact === undefined ? { k
 const SCHEMA: { readonly [K in MessageType]: Readonly<Record<Exclude<keyof Extract<Message, { t: K }>, 't' | 'id'>, Field>> } = {
   ask: { context: text(200_000), question: text(4_096) },
   answer: { text: text(200_000), start: { kind: 'int' }, end: { kind: 'int' }, score: { kind: 'float' }, layer: uint(1024) },
-  offer: { model: text(256), version: uint(), size: uint(), sha256: bytes(32, 32) },
+  offer: {
+    model: text(256), version: uint(), expires: text(64), size: uint(), sha256: bytes(32, 32),
+    chunk_size: uint(), chunks: bytes(MAX_MESSAGE_LEN - 4096), key_id: text(16), signature: bytes(64, 64),
+  },
   'chunk-req': { version: uint(), offset: uint(), length: uint(MAX_CHUNK_LEN) },
   chunk: { version: uint(), offset: uint(), data: bytes(MAX_CHUNK_LEN) },
   report: { kind: text(64), body: { kind: 'flat', maxEntries: 256, maxKey: 64, maxText: 1024 } },

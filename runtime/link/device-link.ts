@@ -14,7 +14,7 @@ import { Tai64nClock } from '../../transport/tai64n.ts';
 import { LinkError } from '../../transport/errors.ts';
 import { attachSession } from '../../transport/node/socket-session.ts';
 import { nodeProvider } from '../../transport/node/node-crypto.ts';
-import { REPLY_TYPES, type Message, type Reply } from '../../transport/schema.ts';
+import { REPLY_TYPES, type Message, type Offer, type Reply } from '../../transport/schema.ts';
 import type { Session } from '../../transport/session.ts';
 import type { KeyPair } from '../../transport/noise/handshake-state.ts';
 import type { CryptoProvider } from '../../transport/crypto/provider.ts';
@@ -38,6 +38,8 @@ export interface DeviceLinkOptions {
   /** Replies to requests nobody in this process waits for (stored before a restart). */
   readonly onReply?: (entry: OutboxEntry, reply: Reply) => void;
   readonly onConnected?: () => void;
+  /** A model update the server offers (sent after each handshake); acknowledged either way. */
+  readonly onOffer?: (offer: Offer) => void;
   readonly tickMs?: number;
 }
 
@@ -168,9 +170,9 @@ export class DeviceLink {
     } else if (m.t === 'error') {
       this.#log(`server error: ${m.code}: ${m.message}`);
     } else if (m.t === 'offer') {
-      // Model updates are a later issue's: acknowledge so the server does not wait.
-      this.#log(`offer of ${m.model} v${m.version} (${m.size} bytes) ignored`);
       s.send({ t: 'ack', id: m.id });
+      if (this.#o.onOffer !== undefined) this.#o.onOffer(m);
+      else this.#log(`offer of ${m.model} v${m.version} (${m.size} bytes) ignored`);
     } else {
       s.close(`unexpected "${m.t}" message from the server`);
     }

@@ -3,6 +3,8 @@ import { UsageError, optionalInt, requireString, type ParsedArgs } from '../comm
 import type { BundleSubcommand } from './bundle.ts';
 import { readSigningKeyFile } from '../../../models/bundle/node/key-file.ts';
 import { packDir } from '../../../models/bundle/node/pack-dir.ts';
+import { writeChunkIndexFile } from '../../../models/bundle/node/index-file.ts';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../../models/bundle/chunk-index.ts';
 import { DEFAULT_EXPIRY_DAYS, parseExpiry, type ReleaseFields } from '../../../models/bundle/release.ts';
 import { formatTarget, parseTarget, TARGET_ARCHS, TARGET_BACKENDS } from '../../../models/bundle/target.ts';
 
@@ -26,7 +28,7 @@ function releaseFields(args: ParsedArgs): ReleaseFields {
 export const bundlePack: BundleSubcommand = {
   name: 'pack',
   help: `elma bundle pack <dir> --key <secret-key-file> --version N [--expires <date|+days>]
-    [--target <arch>/<backend>] [--min-runtime V] [--out <file.tar>]
+    [--target <arch>/<backend>] [--min-runtime V] [--out <file.tar> [--chunk-size N]]
 
 Signs the bundle directory <dir> for release, in place: sets the version, expiry, target and minimum
 runtime in manifest.json, hashes every listed file again, and writes signature.ed25519 (Ed25519 over
@@ -36,19 +38,26 @@ the canonical manifest). The packed bundle is then checked as a device would che
   --expires <when>     2027-01-31, 2027-01-31T12:00:00Z, or +days (default +${DEFAULT_EXPIRY_DAYS}); devices refuse it after that
   --target <a>/<b>     the architecture and backend it is for (default any/any); e.g. arm64/cuda
   --min-runtime V      the oldest ELMA runtime that may install it (default: the manifest's)
-  --out <file.tar>     also write the bundle as one POSIX ustar archive for transfer`,
+  --out <file.tar>     also write the bundle as one POSIX ustar archive for transfer, and its signed
+                       chunk index <file.tar>.index.json (what elma serve --offer sends to devices)
+  --chunk-size N       bytes per chunk of that index (default ${DEFAULT_CHUNK_SIZE}; ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE})`,
   options: {
     key: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' },
-    target: { type: 'string' }, 'min-runtime': { type: 'string' }, out: { type: 'string' },
+    target: { type: 'string' }, 'min-runtime': { type: 'string' }, out: { type: 'string' }, 'chunk-size': { type: 'string' },
   },
   async run(dir, args, io) {
     const fields = releaseFields(args);
     const out = args.values.out;
     if (out !== undefined && (typeof out !== 'string' || out === '')) throw new UsageError('--out needs a file name');
+    if (args.values['chunk-size'] !== undefined && typeof out !== 'string') throw new UsageError('--chunk-size needs --out <file.tar>');
+    const chunkSize = optionalInt(args, 'chunk-size', DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE);
+    if (chunkSize > MAX_CHUNK_SIZE) throw new UsageError(`--chunk-size must be at most ${MAX_CHUNK_SIZE}, got ${chunkSize}`);
     const key = readSigningKeyFile(requireString(args, 'key'));
     let r: ReturnType<typeof packDir>;
+    let index: ReturnType<typeof writeChunkIndexFile> | undefined;
     try {
       r = packDir(dir, fields, key, typeof out === 'string' ? out : undefined);
+      if (r.archive !== undefined) index = writeChunkIndexFile(r.archive.file, r.release.manifest, key, chunkSize);
     } finally {
       key.secretKey.fill(0);
     }
@@ -57,7 +66,8 @@ the canonical manifest). The packed bundle is then checked as a device would che
     const bytes = files.reduce((n, e) => n + e.size, 0);
     io.stdout(`packed ${dir}: ${m.model_id} version ${m.version}, key ${r.release.signature.key_id}, expires ${m.expires ?? ''}, `
       + `target ${m.target === undefined ? '' : formatTarget(m.target)}, min runtime ${m.min_runtime_version}, ${files.length} files (${bytes} bytes)`
-      + `${r.archive === undefined ? '' : `; archive ${r.archive.file} (${r.archive.bytes} bytes)`}\n`);
+      + `${r.archive === undefined ? '' : `; archive ${r.archive.file} (${r.archive.bytes} bytes)`}`
+      + `${index === undefined ? '' : `; chunk index ${index.file} (${index.signed.index.chunks.length} chunks of ${chunkSize} bytes)`}\n`);
     return 0;
   },
 };

@@ -1,8 +1,9 @@
 /**
  * The slot reports outbox (issue 6: "the cloud learns of it"): every outcome of an update (trial
  * passed, rolled back, recovered from a corrupt state record) is written as one JSON file under
- * `<slots>/reports/`, atomically, before the device acts on it further. A later issue sends them over
- * the link and removes each one the cloud acknowledged, as runtime/link/outbox.ts does for requests.
+ * `<slots>/reports/`, atomically, before the device acts on it further. runtime/ota/report-sender.ts
+ * sends them over the link and removes each one the cloud acknowledged, as runtime/link/outbox.ts
+ * does for requests. `refused` is a download the device refused (docs/ota.md "Download").
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ export const REPORTS_DIR = 'reports';
 export interface SlotReport {
   readonly type: 'elma-slot-report';
   readonly at: string;
-  readonly event: 'good' | 'rolled-back' | 'recovered' | 'marked-bad';
+  readonly event: 'good' | 'rolled-back' | 'recovered' | 'marked-bad' | 'refused';
   readonly slot: SlotName;
   readonly version: number;
   readonly modelId: string;
@@ -36,7 +37,8 @@ export function writeReport(slots: string, report: SlotReport): string {
   return file;
 }
 
-export function readReports(slots: string): SlotReport[] {
+/** The report files waiting to be sent, oldest first. */
+export function reportFiles(slots: string): string[] {
   const dir = path.join(slots, REPORTS_DIR);
   let names: string[];
   try {
@@ -44,6 +46,9 @@ export function readReports(slots: string): SlotReport[] {
   } catch {
     return [];
   }
-  return names.filter((n) => n.endsWith('.json') && !isAtomicTemp(n)).sort()
-    .map((n) => JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as SlotReport);
+  return names.filter((n) => n.endsWith('.json') && !isAtomicTemp(n)).sort().map((n) => path.join(dir, n));
+}
+
+export function readReports(slots: string): SlotReport[] {
+  return reportFiles(slots).map((f) => JSON.parse(readFileSync(f, 'utf8')) as SlotReport);
 }

@@ -1,0 +1,54 @@
+/**
+ * The cloud's side of over-the-air updates, as a request handler (cloud/request-handler.ts): it
+ * serves `chunk-req` from the offered bundle's archive and records `report`s in the report log;
+ * every other request goes to the handler it wraps (the question answering). The offer itself is
+ * pushed to each device when its connection opens (LinkServerOptions.offerFor).
+ */
+import { MAX_CHUNK_LEN } from '../../transport/constants.ts';
+import type { Offer } from '../../transport/schema.ts';
+import type { RequestHandler } from '../request-handler.ts';
+import type { OfferedBundle } from './offered-bundle.ts';
+import type { ReportLog } from './report-log.ts';
+
+/** Report kinds of runtime/ota/: an update's outcome (recorded), and the device's status at connect (logged). */
+export const SLOT_REPORT = 'slot';
+export const STATUS_REPORT = 'status';
+
+export interface OtaHandlerOptions {
+  readonly offered?: OfferedBundle;
+  readonly reports?: ReportLog;
+  /** Handles what is not an update's business (`ask`). */
+  readonly next: RequestHandler;
+  /** One line per report recorded. */
+  readonly log?: (line: string) => void;
+}
+
+/** The `offer` message for `b` (its id is set by the server when sending). */
+export function offerOf(b: OfferedBundle): Omit<Offer, 'id'> {
+  return { t: 'offer', ...b.packed };
+}
+
+export function otaHandler(o: OtaHandlerOptions): RequestHandler {
+  return (req, device) => {
+    if (req.t === 'chunk-req') {
+      const b = o.offered;
+      if (b === undefined || req.version !== b.version) {
+        return { t: 'error', id: req.id, code: 'no-such-bundle', message: `version ${req.version} is not on offer${b === undefined ? '' : ` (version ${b.version} is)`}` };
+      }
+      return { t: 'chunk', id: req.id, version: req.version, offset: req.offset, data: b.read(req.offset, Math.min(req.length, MAX_CHUNK_LEN)) };
+    }
+    if (req.t === 'report' && req.kind === SLOT_REPORT && o.reports !== undefined) {
+      const fresh = o.reports.append(device.name, req.kind, req.body);
+      const b = req.body;
+      o.log?.(`report device=${device.name} event=${String(b.event ?? '-')} version=${String(b.version ?? '-')}${fresh ? '' : ' (repeat, already recorded)'} reason=${JSON.stringify(b.reason ?? '')}`);
+      return { t: 'ack', id: req.id };
+    }
+    if (req.t === 'report' && req.kind === STATUS_REPORT) {
+      // The device's inventory (Mender's term): what it runs. Logged, not stored (it changes every connection).
+      const b = req.body;
+      o.log?.(`status device=${device.name} running=${String(b.running_slot ?? '-')}/${String(b.running_version ?? '-')} floor=${String(b.version_floor ?? '-')}`);
+      return { t: 'ack', id: req.id };
+    }
+    return o.next(req, device);
+  };
+}
