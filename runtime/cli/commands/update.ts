@@ -3,8 +3,9 @@
  *   --from <bundle>   offline, from a file or USB stick: verify, copy, trial; `elma slots boot` decides it
  *   --link <host:port> over the encrypted link: report, take the cloud's offer, download it resumably
  *                      chunk by chunk, install, boot the trial and report the outcome (runtime/ota/)
- * Prints one line, `installed: ...` (exit 0), `no update: ...` (exit 0), `refused (<reason>): ...`
- * (exit 1), `unreachable: ...` / `stalled: ...` (exit 3); a refusal leaves the slots as they were.
+ * Prints one line, `installed: ...` / `no update: ...` (exit 0), `refused (<reason>): ...` /
+ * `rolled back: ...` (exit 1), `unreachable: ...` / `stalled: ...` (exit 3); a refusal leaves the
+ * slots as they were.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -42,6 +43,7 @@ function printLinkResult(io: CliIO, r: LinkUpdateResult): number {
     case 'installed': io.stdout(`installed: ${r.message}\n`); return 0;
     case 'no-offer': case 'declined': io.stdout(`no update: ${r.message}\n`); return 0;
     case 'refused': io.stdout(`refused (${r.refusal!.reason}): ${r.message}\n`); return 1;
+    case 'rolled-back': io.stdout(`rolled back: ${r.message}\n`); return 1;
     case 'unreachable': case 'stalled': io.stdout(`${r.outcome}: ${r.message}\n`); return 3;
   }
 }
@@ -63,8 +65,9 @@ expired and above every version installed before. The bundle is downloaded into 
 chunk by chunk, each chunk checked against the signed index before it is written; an interrupted
 download (lost connection, restart, power cut) resumes from the last good chunk. Then it is verified
 whole, installed as with --from, and (unless --no-boot) its trial is booted at once: health check,
-keep or roll back. The outcome is reported to the cloud. Exit 0: installed or nothing to take;
-1: refused (the line says why); 3: server unreachable or download stalled (progress is kept).
+keep or roll back. The outcome is reported to the cloud. Exit 0: installed (and kept) or nothing to
+take; 1: refused, or rolled back by the health check (the line says why); 3: server unreachable or
+download stalled (the progress is kept).
 
   --from <path>          the bundle: a directory or a .tar (elma bundle pack --out)
   --link <host:port>     the cloud end (elma serve --offer)

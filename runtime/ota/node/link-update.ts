@@ -54,7 +54,7 @@ export interface LinkUpdateOptions {
   readonly now: () => Date;
 }
 
-export type LinkUpdateOutcome = 'unreachable' | 'no-offer' | 'declined' | 'refused' | 'stalled' | 'installed';
+export type LinkUpdateOutcome = 'unreachable' | 'no-offer' | 'declined' | 'refused' | 'stalled' | 'installed' | 'rolled-back';
 
 export interface LinkUpdateResult {
   readonly outcome: LinkUpdateOutcome;
@@ -192,10 +192,14 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
       runBoot();
       reportsSent += await sendReports(o.slots, request);
     }
-    const now = state.slots[state.active];
+    const running = state.slots[state.active];
+    if (o.boot && running?.version !== ix.version) {
+      const why = state.history.at(-1)?.reason ?? 'the trial did not become active';
+      return done({ outcome: 'rolled-back', offer: ix, fromChunk, message: `${ix.model} version ${ix.version}: ${why}; running slot ${state.active}, version ${running?.version ?? '?'}` });
+    }
     return done({
       outcome: 'installed', offer: ix, fromChunk,
-      message: `${ix.model} version ${ix.version} installed${o.boot ? `; running slot ${state.active}, version ${now?.version ?? '?'}` : '; run elma slots boot'}`,
+      message: `${ix.model} version ${ix.version} installed${o.boot ? `; running slot ${state.active}, version ${running?.version ?? '?'}` : '; run elma slots boot'}`,
     });
   } finally {
     link.stop();
