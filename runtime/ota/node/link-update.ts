@@ -168,6 +168,7 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
           clearInterval(watchdog);
         }
         tar = store.finish();
+        o.log(`downloaded: ${fetchedBytes} bytes fetched, every chunk matched the signed index; verifying the whole bundle`);
       }
       withBundleFiles(tar, (files) => {
         const { manifest } = readSignedManifest(files, o.policy.trustedKeys);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { LinkError } from '../../../transport/errors.ts';
 import { removeFileDurable } from '../../../transport/node/atomic-file.ts';
 import type { Reply, Report } from '../../../transport/schema.ts';
+import { crashPoint } from '../../slots/node/crash-point.ts';
 import { reportFiles, type SlotReport } from '../../slots/node/reports.ts';
 
 /** The wire schema allows texts up to 1024 characters in a report body. */
@@ -33,6 +34,7 @@ export async function sendReports(slots: string, request: (body: Omit<Report, 'i
     const report = JSON.parse(readFileSync(file, 'utf8')) as SlotReport;
     const reply = await request({ t: 'report', kind: 'slot', body: reportBody(report, path.basename(file, '.json')) });
     if (reply.t !== 'ack') throw new LinkError('cloud', `report ${path.basename(file)} not recorded: ${reply.t === 'error' ? `${reply.code}: ${reply.message}` : `got "${reply.t}"`}`);
+    crashPoint('report-acked'); // recorded by the cloud, still here: sent again after a restart, recorded once
     removeFileDurable(file);
     sent++;
   }

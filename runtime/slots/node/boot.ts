@@ -12,6 +12,8 @@
  *      proven model, switch to that one
  *
  * The old slot is never deleted: after a trial passes it stays as the fallback for `mark-bad`.
+ * Each outcome's report is written before the state that records it: a crash in between repeats the
+ * step on restart and reports it again (at least once), where the other order would lose the report.
  */
 import path from 'node:path';
 import { loadQaBundle, type QaBundle } from '../../qa-bundle.ts';
@@ -59,8 +61,8 @@ export function bootSlots(o: BootOptions): BootResult {
   const loaded = readState(o.slots);
   let state = loaded.state;
   if (loaded.recovered !== undefined) {
-    writeState(o.slots, state, 'recovered');
     report(o, state, 'recovered', state.active, loaded.recovered);
+    writeState(o.slots, state, 'recovered');
     events.push(`recovered: ${loaded.recovered}; booting the last good slot ${state.active}`);
   }
   const abandoned = abandonInstall(state, o.now());
@@ -77,8 +79,8 @@ export function bootSlots(o: BootOptions): BootResult {
       const reason = 'boot attempts exhausted (the trial crashed or hung on every attempt)';
       const before = state;
       state = rollBack(state, reason, o.now());
-      writeState(o.slots, state, 'rolled-back');
       report(o, before, 'rolled-back', slot, reason);
+      writeState(o.slots, state, 'rolled-back');
       events.push(`slot ${slot} (version ${version}) rolled back: ${reason}`);
     } else {
       state = startAttempt(state, o.now());
@@ -95,14 +97,14 @@ export function bootSlots(o: BootOptions): BootResult {
       const before = state;
       if (health.pass && qa !== undefined) {
         state = markGood(state, o.now());
-        writeState(o.slots, state, 'good');
         report(o, state, 'good', slot, health.summary, { golden: health.results });
+        writeState(o.slots, state, 'good');
         events.push(`slot ${slot} (version ${version}) passed its health check and is now active: ${health.summary}`);
         return { slot, state, qa, events, health };
       }
       state = rollBack(state, `health check failed: ${health.summary}`, o.now());
-      writeState(o.slots, state, 'rolled-back');
       report(o, before, 'rolled-back', slot, `health check failed: ${health.summary}`, { golden: health.results });
+      writeState(o.slots, state, 'rolled-back');
       events.push(`slot ${slot} (version ${version}) rolled back: health check failed: ${health.summary}`);
     }
   }
@@ -112,8 +114,8 @@ export function bootSlots(o: BootOptions): BootResult {
     const bad = state.active;
     const reason = `slot ${bad} does not load: ${(e as Error).message}`;
     const fallback = rollBack(state, reason, o.now()); // throws when the other slot holds no proven model
-    writeState(o.slots, fallback, 'fallback');
     report(o, fallback, 'rolled-back', bad, reason);
+    writeState(o.slots, fallback, 'fallback');
     events.push(`${reason}; switched to slot ${fallback.active}`);
     return { slot: fallback.active, state: fallback, qa: loadSlot(o.slots, fallback.active), events, ...(health === undefined ? {} : { health }) };
   }
