@@ -10,7 +10,7 @@
  *   - resume after the connection is cut at 50% (the device keeps running and reconnects).
  * The server is a LinkServer in this process (so it can count the bytes it serves and cut the
  * connection); the device is a separate process. Medians of `--runs N` (default 3). `--json` prints
- * JSON. The 50 MiB model is a random-weight ALBERT (hidden 1024, intermediate 4096) on the test
+ * JSON. The 50 MiB model is a random-weight ALBERT (hidden 1024, intermediate 4200) on the test
  * fixture's 2000-piece tokenizer; its golden answer is whatever it answers.
  */
 import { spawn } from 'node:child_process';
@@ -38,7 +38,7 @@ const json = process.argv.includes('--json');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const H = 1024;
-const I = 4096;
+const I = 4200;
 const CONTEXT = 'The Normans gave their name to Normandy, a region in France.';
 const QUESTION = 'What region did the Normans name?';
 

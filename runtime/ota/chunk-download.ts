@@ -29,6 +29,8 @@ export interface ChunkDownloadOptions {
   readonly pieceSize?: number;
   /** After each chunk written. */
   readonly onChunk?: (i: number, fetchedBytes: number) => void;
+  /** sha256 as hex (default @noble/hashes; Node passes OpenSSL's, about 10× faster). */
+  readonly sha256Hex?: (bytes: Uint8Array) => string;
 }
 
 interface Piece {
@@ -48,6 +50,7 @@ function* piecesOf(ix: ChunkIndex, from: number, pieceSize: number): Generator<P
 export async function downloadChunks(ix: ChunkIndex, from: number, fetch: FetchRange, sink: ChunkSink, where: string, o: ChunkDownloadOptions = {}): Promise<number> {
   const pieceSize = Math.min(o.pieceSize ?? MAX_CHUNK_LEN, MAX_CHUNK_LEN);
   const window = Math.max(1, o.window ?? 8);
+  const hashHex = o.sha256Hex ?? ((b: Uint8Array): string => bytesToHex(sha256(b)));
   const pieces = piecesOf(ix, from, pieceSize);
   const inflight: { piece: Piece; data: Promise<Uint8Array> }[] = [];
   const refill = (): void => {
@@ -82,7 +85,7 @@ export async function downloadChunks(ix: ChunkIndex, from: number, fetch: FetchR
     const span = chunkSpan(ix, chunk);
     if (piece.offset + piece.length === span.offset + span.length) {
       const whole = parts.length === 1 ? parts[0]! : concat(parts, span.length);
-      const got = bytesToHex(sha256(whole));
+      const got = hashHex(whole);
       if (got !== ix.chunks[chunk]) {
         throw new BundleRefusal('chunk-hash', `${where}: chunk ${chunk}`,
           `bytes ${span.offset}..${span.offset + span.length} have sha256 ${got.slice(0, 16)}…, the signed index says ${ix.chunks[chunk]!.slice(0, 16)}…; not written`);

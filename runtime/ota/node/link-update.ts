@@ -17,6 +17,7 @@
  *
  * The active slot is never written: everything goes to the download area and the inactive slot.
  */
+import { createHash } from 'node:crypto';
 import { BundleRefusal } from '../../../models/errors.ts';
 import { unpackChunkIndex, type ChunkIndex } from '../../../models/bundle/chunk-index.ts';
 import { withBundleFiles } from '../../../models/bundle/node/open-bundle.ts';
@@ -160,6 +161,7 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
           fetchedBytes = await downloadChunks(ix, fromChunk, fetch, store, where, {
             ...(o.window === undefined ? {} : { window: o.window }),
             onChunk: (_i, n) => { last = Date.now(); fetchedBytes = n; },
+            sha256Hex: (b) => createHash('sha256').update(b).digest('hex'),
           });
         } catch (e) {
           if (stalled) return done({ outcome: 'stalled', message: `no progress for ${o.waitMs} ms; ${fetchedBytes} bytes fetched, the download resumes from disk next time`, offer: ix, fromChunk });
