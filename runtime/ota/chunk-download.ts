@@ -9,7 +9,7 @@
  *   - a chunk whose sha256 is not the index's: refused `chunk-hash`; nothing of it is written
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
 import { BundleRefusal } from '../../models/errors.ts';
 import { chunkSpan, type ChunkIndex } from '../../models/bundle/chunk-index.ts';
 import { MAX_CHUNK_LEN } from '../../transport/constants.ts';
@@ -84,7 +84,7 @@ export async function downloadChunks(ix: ChunkIndex, from: number, fetch: FetchR
     parts.push(bytes);
     const span = chunkSpan(ix, chunk);
     if (piece.offset + piece.length === span.offset + span.length) {
-      const whole = parts.length === 1 ? parts[0]! : concat(parts, span.length);
+      const whole = parts.length === 1 ? parts[0]! : concatBytes(...parts);
       const got = hashHex(whole);
       if (got !== ix.chunks[chunk]) {
         throw new BundleRefusal('chunk-hash', `${where}: chunk ${chunk}`,
@@ -98,12 +98,3 @@ export async function downloadChunks(ix: ChunkIndex, from: number, fetch: FetchR
   return fetched;
 }
 
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}

@@ -8,7 +8,7 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BundleRefusal } from '../../models/errors.ts';
+import { BundleRefusal, type RefusalReason } from '../../models/errors.ts';
 import {
   buildChunkIndex, chunkSpan, encodeSignedIndex, packChunkIndex, parseSignedIndex, signChunkIndex, unpackChunkIndex, verifyChunkIndex,
   type ChunkIndex,
@@ -20,7 +20,7 @@ const bytes = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 31 + 7) & 0xff)
 const fields = { model: 'tiny-qa', version: 3, expires: '2030-01-01T00:00:00.000Z' };
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-function refusal(t: import('ava').ExecutionContext, fn: () => unknown, reason: string, re: RegExp): void {
+function refusal(t: import('ava').ExecutionContext, fn: () => unknown, reason: RefusalReason, re: RegExp): void {
   const e = t.throws(fn, { instanceOf: BundleRefusal });
   t.is(e?.reason, reason);
   t.regex(e?.message ?? '', re);

@@ -29,7 +29,7 @@ test('acceptance: a model that answers its golden questions wrongly is downloade
   const o = await kit;
   const reports = path.join(scratch('elma-ota-cloud-'), 'reports.jsonl');
   const { proc: server, port } = await startServer(t, o.f, ['--offer', await o.tar(7, { wrong: true }), '--reports', reports]);
-  t.true(server.out.some((l) => /^offering albert_tiny_qa version 7 \(\d+ bytes, \d+ chunks\)/.test(l)));
+  await server.until(() => server.out.some((l) => /^offering albert_tiny_qa version 7 \(\d+ bytes, \d+ chunks\)/.test(l)), 5000, 'the offer line');
   const slots = freshSlots(o);
   const activeBefore = untouched(slots);
   const r = await device(updateArgs(o, slots, port));
