@@ -1,7 +1,8 @@
 /**
  * The cloud's side of over-the-air updates, as a request handler (cloud/request-handler.ts): it
- * serves `chunk-req` from the offered bundle's archive and records `report`s in the report log;
- * every other request goes to the handler it wraps (the question answering). The offer itself is
+ * serves `chunk-req` from the offered bundle's archive and records `slot` reports in the report log
+ * (without a log it refuses them, so devices keep them); every other request goes to the handler it
+ * wraps (the question answering; chunk requests too while nothing is on offer). The offer itself is
  * pushed to each device when its connection opens (LinkServerOptions.offerFor).
  */
 import { MAX_CHUNK_LEN } from '../../transport/constants.ts';
@@ -30,10 +31,12 @@ export function offerOf(b: OfferedBundle): Omit<Offer, 'id'> {
 
 export function otaHandler(o: OtaHandlerOptions): RequestHandler {
   return (req, device) => {
-    if (req.t === 'chunk-req') {
+    // With nothing on offer, chunk requests stay the wrapped handler's (the echo stub serves test
+    // bytes that the link's tests and bench:link use).
+    if (req.t === 'chunk-req' && o.offered !== undefined) {
       const b = o.offered;
-      if (b === undefined || req.version !== b.version) {
-        return { t: 'error', id: req.id, code: 'no-such-bundle', message: `version ${req.version} is not on offer${b === undefined ? '' : ` (version ${b.version} is)`}` };
+      if (req.version !== b.version) {
+        return { t: 'error', id: req.id, code: 'no-such-bundle', message: `version ${req.version} is not on offer (version ${b.version} is)` };
       }
       return { t: 'chunk', id: req.id, version: req.version, offset: req.offset, data: b.read(req.offset, Math.min(req.length, MAX_CHUNK_LEN)) };
     }
@@ -42,6 +45,10 @@ export function otaHandler(o: OtaHandlerOptions): RequestHandler {
       const b = req.body;
       o.log?.(`report device=${device.name} event=${String(b.event ?? '-')} version=${String(b.version ?? '-')}${fresh ? '' : ' (repeat, already recorded)'} reason=${JSON.stringify(b.reason ?? '')}`);
       return { t: 'ack', id: req.id };
+    }
+    if (req.t === 'report' && req.kind === SLOT_REPORT) {
+      // Not acknowledged, so the device keeps it until a server that records reports takes it.
+      return { t: 'error', id: req.id, code: 'no-report-log', message: 'this server keeps no report log (elma serve --reports <file>)' };
     }
     if (req.t === 'report' && req.kind === STATUS_REPORT) {
       // The device's inventory (Mender's term): what it runs. Logged, not stored (it changes every connection).

@@ -69,12 +69,15 @@ export interface TestServer {
 
 /**
  * A link server in this process offering `offer` (default: the offer of `tar`) and serving chunks
- * through `wrap(handler)`, so a test can make it lie; reports go to a fresh report log.
+ * through `wrap(handler)`, so a test can make it lie; reports go to a fresh report log (none with
+ * `noReportLog`: the server then refuses slot reports).
  */
-export async function testServer(o: OtaKit, tar: string, opts: { offer?: (real: Omit<Offer, 'id'>) => Omit<Offer, 'id'>; wrap?: (h: RequestHandler) => RequestHandler } = {}): Promise<TestServer> {
+export async function testServer(o: OtaKit, tar: string, opts: {
+  offer?: (real: Omit<Offer, 'id'>) => Omit<Offer, 'id'>; wrap?: (h: RequestHandler) => RequestHandler; noReportLog?: boolean;
+} = {}): Promise<TestServer> {
   const offered = new OfferedBundle(tar);
   const reports = new ReportLog(path.join(scratch('elma-ota-cloud-'), 'reports.jsonl'));
-  const real = otaHandler({ offered, reports, next: echoHandler() });
+  const real = otaHandler({ offered, ...(opts.noReportLog === true ? {} : { reports }), next: echoHandler() });
   const offer = (opts.offer ?? ((x) => x))(offerOf(offered));
   const server = new LinkServer({
     staticKey: o.f.serverKey, registry: DeviceRegistry.load(o.f.registry),

@@ -107,3 +107,22 @@ test('a connection cut in the middle of a download goes on from where it was, no
   t.regex(r.stdout, /^installed: albert_tiny_qa version 6 installed; run elma slots boot$/m);
   t.is(readState(slots).state.trial?.slot, 'B');
 });
+
+test('a server without a report log does not acknowledge slot reports: the device keeps them until one that records them', async (t) => {
+  const o = await kit;
+  const tar = await o.tar(7, { wrong: true });
+  const forgetful = await testServer(o, tar, { noReportLog: true });
+  t.teardown(() => forgetful.close());
+  const slots = freshSlots(o);
+  const r = await elma(updateArgs(o, slots, forgetful.port));
+  t.is(r.code, 1);
+  t.regex(r.stdout, /^rolled back: /m);
+  t.regex(r.stderr, /not recorded by the cloud \(no-report-log: this server keeps no report log/);
+  t.is(reportFiles(slots).length, 1, 'the rolled-back report waits on the device');
+  const recording = await testServer(o, tar);
+  t.teardown(() => recording.close());
+  const again = await elma(updateArgs(o, slots, recording.port));
+  t.regex(again.stdout, /^reports: 1 sent to the cloud$/m);
+  t.deepEqual(reportFiles(slots), []);
+  t.like(ReportLog.read(recording.reports.file).find((x) => x.event === 'rolled-back'), { device: 'dev-0', version: 7 });
+});

@@ -120,7 +120,7 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
     // The status report's ack comes after any offer: the server pushes it as the handshake completes.
     const status = await within(up.then(() => request({ t: 'report', kind: 'status', body: statusBody(state) })), o.waitMs);
     if (status === undefined) return done({ outcome: 'unreachable', message: `no answer from the server within ${o.waitMs} ms` });
-    reportsSent += await sendReports(o.slots, request);
+    reportsSent += await sendReports(o.slots, request, o.log);
     if (offered === undefined) return done({ outcome: 'no-offer', message: 'the server offers no update' });
     const where = `offer of ${offered.model} version ${offered.version}`;
     let signed;
@@ -133,7 +133,7 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
     } catch (e) {
       if (!(e instanceof BundleRefusal)) throw e;
       refusedReport(o, state, offered, e);
-      reportsSent += await sendReports(o.slots, request);
+      reportsSent += await sendReports(o.slots, request, o.log);
       return done({ outcome: 'refused', message: e.message, refusal: e });
     }
 
@@ -188,12 +188,12 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
       // A chunk that failed its hash, or a short archive: the chunks before it are authentic, keep them.
       if (e.reason !== 'chunk-hash' && e.reason !== 'truncated') store.remove();
       refusedReport(o, state, ix, e);
-      reportsSent += await sendReports(o.slots, request);
+      reportsSent += await sendReports(o.slots, request, o.log);
       return done({ outcome: 'refused', message: e.message, refusal: e, offer: ix, fromChunk });
     }
     if (o.boot) {
       runBoot();
-      reportsSent += await sendReports(o.slots, request);
+      reportsSent += await sendReports(o.slots, request, o.log);
     }
     const running = state.slots[state.active];
     if (o.boot && running?.version !== ix.version) {

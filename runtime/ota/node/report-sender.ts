@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LinkError } from '../../../transport/errors.ts';
 import { removeFileDurable } from '../../../transport/node/atomic-file.ts';
 import type { Reply, Report } from '../../../transport/schema.ts';
 import { crashPoint } from '../../slots/node/crash-point.ts';
@@ -27,13 +26,19 @@ export function reportBody(r: SlotReport, reportId: string): Report['body'] {
   };
 }
 
-/** Send every waiting report, oldest first; returns how many the cloud acknowledged. */
-export async function sendReports(slots: string, request: (body: Omit<Report, 'id'>) => Promise<Reply>): Promise<number> {
+/**
+ * Send every waiting report, oldest first; returns how many the cloud acknowledged. A report the
+ * cloud does not acknowledge stays on disk, as do the ones after it (order kept), for the next run.
+ */
+export async function sendReports(slots: string, request: (body: Omit<Report, 'id'>) => Promise<Reply>, log: (line: string) => void): Promise<number> {
   let sent = 0;
   for (const file of reportFiles(slots)) {
     const report = JSON.parse(readFileSync(file, 'utf8')) as SlotReport;
     const reply = await request({ t: 'report', kind: 'slot', body: reportBody(report, path.basename(file, '.json')) });
-    if (reply.t !== 'ack') throw new LinkError('cloud', `report ${path.basename(file)} not recorded: ${reply.t === 'error' ? `${reply.code}: ${reply.message}` : `got "${reply.t}"`}`);
+    if (reply.t !== 'ack') {
+      log(`report ${path.basename(file)} not recorded by the cloud (${reply.t === 'error' ? `${reply.code}: ${reply.message}` : `got "${reply.t}"`}); it stays in ${path.dirname(file)}`);
+      return sent;
+    }
     crashPoint('report-acked'); // recorded by the cloud, still here: sent again after a restart, recorded once
     removeFileDurable(file);
     sent++;
