@@ -85,4 +85,8 @@ export interface TrainingOps {
   /** dq, dk, dv (overwritten) from the saved weights and the gradient of the context. */
   attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dctx: Float32Array, batch: number,
     seq: number, heads: number, headDim: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
+  /** dy[i] *= act'(x[i]); false when this backend has no kernel for `kind` (the caller falls back). */
+  activationBackward(kind: Activation, x: Float32Array, dy: Float32Array): boolean;
+  /** db[c] += Σ_r dy[r, c] (a Linear's bias gradient). */
+  biasGrad(dy: Float32Array, rows: number, cols: number, db: Float32Array): void;
 }

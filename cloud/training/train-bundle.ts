@@ -54,6 +54,10 @@ export interface TrainBundleOptions {
   readonly checkpointEvery: number;
   /** End stage 1 after this step (default: after the last epoch). */
   readonly maxSteps?: number;
+  /** Stage 1 with deep supervision (engine/train/train-backbone.ts). */
+  readonly deepSupervision?: boolean;
+  /** Stage-1 warm-up fraction (default 0.1). */
+  readonly warmupRatio?: number;
   readonly log: (line: string) => void;
   /** The command line, recorded in the manifest. */
   readonly command: string;
@@ -83,10 +87,11 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
   } else {
     model = new AlbertModel(config, initAlbertWeights(config, o.seed), o.backend);
   }
-  const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate };
+  const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate, deep_supervision: o.deepSupervision === true };
   let lastLog = 0;
   const s1 = trainBackbone(model, trainFeatures, {
-    epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, warmupRatio: 0.1, maxGradNorm: 1, seed: o.seed,
+    epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, warmupRatio: o.warmupRatio ?? 0.1, maxGradNorm: 1, seed: o.seed,
+    deepSupervision: o.deepSupervision === true,
     ...(resume !== undefined ? { resume } : {}), ...(o.maxSteps !== undefined ? { stopAtStep: o.maxSteps } : {}),
     now: () => performance.now(), checkpointEvery: o.checkpointEvery,
     onProgress: (p) => { if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 1 (backbone)', p)); } },

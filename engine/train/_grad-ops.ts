@@ -6,6 +6,7 @@
  *
  * Shapes are row-major; Linear weights are [out, in] (Hugging Face).
  */
+import type { Activation } from '../../kernels/activation.ts';
 import type { Backend, TrainingOps } from '../../kernels/backend.ts';
 import { jsTrainingOps } from '../../kernels/js/training.ts';
 
@@ -23,12 +24,12 @@ export function linearBackward(be: Backend, x: Float32Array, rows: number, inF: 
   const ops = trainingOps(be);
   if (dx !== null) ops.gemm(false, false, rows, inF, outF, 1, dy, outF, w, inF, 0, dx, inF);
   if (dw !== null) ops.gemm(true, false, outF, inF, rows, 1, dy, outF, x, inF, 1, dw, inF);
-  if (db !== null) {
-    for (let r = 0; r < rows; r++) {
-      const o = r * outF;
-      for (let j = 0; j < outF; j++) db[j]! += dy[o + j]!;
-    }
-  }
+  if (db !== null) ops.biasGrad(dy, rows, outF, db);
+}
+
+/** dy *= act'(x) in place, on the backend's kernel when it has one for `kind`. */
+export function activationBackward(be: Backend, kind: Activation, x: Float32Array, dy: Float32Array): void {
+  if (!trainingOps(be).activationBackward(kind, x, dy)) jsTrainingOps.activationBackward(kind, x, dy);
 }
 
 export interface LayerNormSaved {

@@ -7,12 +7,11 @@
  * `backward` walks the steps from L down to 0 and adds them in on its way.
  */
 import type { LayerWeights } from '../../kernels/backend.ts';
-import { activationDerivative } from '../../kernels/activation.ts';
 import { groupOfLayer } from '../albert/config.ts';
 import type { AlbertModel, ModelInputs } from '../albert/model.ts';
 import type { AlbertWeights } from '../albert/weights.ts';
 import {
-  attentionBackward, attentionForward, layerNormBackward, layerNormForward, linearBackward,
+  activationBackward, attentionBackward, attentionForward, layerNormBackward, layerNormForward, linearBackward,
   type AttentionSaved, type LayerNormSaved,
 } from './_grad-ops.ts';
 
@@ -103,8 +102,7 @@ function layerBackward(model: AlbertModel, t: LayerTape, dy: Float32Array, batch
   // o = ffn_output(fAct)
   const dfAct = new Float32Array(rows * I);
   linearBackward(be, t.fAct, rows, I, w.ffnOutput.weight, H, dsum, dfAct, gw.ffnOutput.weight, gw.ffnOutput.bias);
-  const dAct = activationDerivative(c.hiddenAct);
-  for (let i = 0; i < dfAct.length; i++) dfAct[i]! *= dAct(t.fPre[i]!);
+  activationBackward(be, c.hiddenAct, t.fPre, dfAct);
   // fPre = ffn(a); a also feeds the residual of LN2
   const da = new Float32Array(rows * H);
   linearBackward(be, t.a, rows, H, w.ffn.weight, I, dfAct, da, gw.ffn.weight, gw.ffn.bias);

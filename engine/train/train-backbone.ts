@@ -7,14 +7,14 @@
  * checkpoint holds the weights, the AdamW moments and the step.
  */
 import type { AlbertModel } from '../albert/model.ts';
-import { EXIT_HEAD_PREFIX } from '../albert/weights.ts';
+import { EXIT_HEAD_PREFIX, type Linear } from '../albert/weights.ts';
 import { ElmaError } from '../errors.ts';
 import { adamwStep, clipGradNorm, TORCH_ADAMW_DEFAULTS, type AdamWConfig } from './adamw.ts';
 import { backward, forwardWithTape } from './backprop.ts';
 import { newTrainState, paramSlots, zeroGrads, type TrainState } from './param-slots.ts';
 import { qaLoss } from './qa-loss.ts';
 import { linearWarmupDecay } from './schedule.ts';
-import { batchOfStep, type TrainFeature } from './train-data.ts';
+import { batchOfStep, type TrainBatch, type TrainFeature } from './train-data.ts';
 
 /** Training that cannot go on: no data, a loss that stays non-finite. */
 export class TrainingError extends ElmaError {}
@@ -38,6 +38,15 @@ export interface BackboneTrainOptions {
   readonly warmupRatio: number;
   readonly maxGradNorm: number;
   readonly seed: number;
+  /**
+   * Deep supervision: the final QA head also reads every earlier hidden state, and the loss is the
+   * average over layers weighted by depth (w_l = l / Σ l, so the last layer weighs most). From
+   * scratch this gives every step of the shared layer a direct gradient, which a 12-step post-LN
+   * stack otherwise learns slowly, and it makes early answers possible that early exit then uses
+   * (the weighted-average loss of Kaya et al. 2019 "Shallow-Deep Networks" and of the BERxiT /
+   * PABEE line of work). Off: DeeBERT's stage 1, the final layer alone.
+   */
+  readonly deepSupervision?: boolean;
   readonly adamw?: AdamWConfig;
   /** Stop after this step (to train in pieces); default: the end of the last epoch. */
   readonly stopAtStep?: number;
@@ -60,6 +69,26 @@ export interface TrainPosition {
 /** Consecutive non-finite losses tolerated (skipped, counted) before training stops with an error. */
 const MAX_NONFINITE_IN_A_ROW = 10;
 
+/**
+ * The stage-1 loss of one batch and its gradient per hidden state (index l = hidden_states.l):
+ * the final layer's QA loss, or with deep supervision the depth-weighted average over all layers.
+ * The loss reported is the final layer's, so runs with and without deep supervision compare.
+ */
+function supervisedLoss(model: AlbertModel, hidden: readonly Float32Array[], b: TrainBatch, gradHead: Linear, deep: boolean): { loss: number; dHidden: (Float32Array | null)[] } {
+  const L = model.config.numHiddenLayers, head = model.weights.qaOutputs!;
+  const dHidden: (Float32Array | null)[] = new Array<Float32Array | null>(L + 1).fill(null);
+  const norm = (L * (L + 1)) / 2;
+  let loss = NaN, total = 0;
+  for (let l = deep ? 1 : L; l <= L; l++) {
+    const weight = deep ? l / norm : 1;
+    const r = qaLoss(model, hidden[l]!, b.inputs.batch, b.inputs.seq, head, gradHead, b.startPositions, b.endPositions, weight);
+    dHidden[l] = r.dHidden;
+    total += weight * r.loss;
+    if (l === L) loss = r.loss;
+  }
+  return { loss: Number.isFinite(total) ? loss : total, dHidden };
+}
+
 export function trainBackbone(model: AlbertModel, features: readonly TrainFeature[], o: BackboneTrainOptions): TrainPosition & { state: TrainState; losses: number[]; skipped: number } {
   if (features.length === 0) throw new TrainingError('training data', 'has no features');
   if (model.weights.qaOutputs === undefined) throw new TrainingError('model', 'has no QA head to train');
@@ -68,7 +97,6 @@ export function trainBackbone(model: AlbertModel, features: readonly TrainFeatur
   const warmup = Math.round(o.warmupRatio * totalSteps);
   const state = o.resume?.state ?? newTrainState(model.weights);
   const slots = paramSlots(model.weights, state, model.config, (n) => !n.startsWith(EXIT_HEAD_PREFIX));
-  const L = model.config.numHiddenLayers;
   const losses: number[] = [];
   let skipped = 0, badInARow = 0;
   let optimizerSteps = o.resume?.optimizerSteps ?? 0;
@@ -80,8 +108,7 @@ export function trainBackbone(model: AlbertModel, features: readonly TrainFeatur
     const b = batchOfStep(features, o.batchSize, o.seed, step);
     zeroGrads(slots);
     const tape = forwardWithTape(model, b.inputs, state.grads);
-    const res = qaLoss(model, tape.hiddenStates[L]!, b.inputs.batch, b.inputs.seq, model.weights.qaOutputs, state.grads.qaOutputs!,
-      b.startPositions, b.endPositions);
+    const res = supervisedLoss(model, tape.hiddenStates, b, state.grads.qaOutputs!, o.deepSupervision === true);
     const lr = linearWarmupDecay(step, o.learningRate, warmup, totalSteps);
     if (!Number.isFinite(res.loss)) {
       skipped++;
@@ -91,7 +118,7 @@ export function trainBackbone(model: AlbertModel, features: readonly TrainFeatur
       continue;
     }
     badInARow = 0;
-    backward(model, tape, (l) => (l === L ? res.dHidden : null), state.grads);
+    backward(model, tape, (l) => res.dHidden[l] ?? null, state.grads);
     const gradNorm = clipGradNorm(slots, o.maxGradNorm);
     if (!Number.isFinite(gradNorm)) { skipped++; continue; }
     adamwStep(slots, lr, ++optimizerSteps, o.adamw ?? TORCH_ADAMW_DEFAULTS);

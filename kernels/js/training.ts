@@ -4,6 +4,7 @@
  */
 import type { TrainingOps } from '../backend.ts';
 import { linear } from './linear.ts';
+import { activationDerivative, type Activation } from '../activation.ts';
 
 /** The rows×cols matrix at `a` (leading dimension lda), transposed or not, copied densely. */
 function dense(a: Float32Array, rows: number, cols: number, lda: number, trans: boolean): Float32Array {
@@ -81,4 +82,17 @@ function attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, pr
   }
 }
 
-export const jsTrainingOps: TrainingOps = { name: 'js', gemm, attentionForward, attentionBackward };
+function activationBackward(kind: Activation, x: Float32Array, dy: Float32Array): boolean {
+  const d = activationDerivative(kind);
+  for (let i = 0; i < dy.length; i++) dy[i]! *= d(x[i]!);
+  return true;
+}
+
+function biasGrad(dy: Float32Array, rows: number, cols: number, db: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) db[j]! += dy[o + j]!;
+  }
+}
+
+export const jsTrainingOps: TrainingOps = { name: 'js', gemm, attentionForward, attentionBackward, activationBackward, biasGrad };

@@ -5,9 +5,10 @@
  */
 import type { Backend, TrainingOps } from '../backend.ts';
 import { BackendError } from '../errors.ts';
+import { ACTIVATION_CODE } from './index.ts';
 import { findLibrary, loadLibrary } from './library.ts';
 
-const TRAIN_ABI_VERSION = 1;
+const TRAIN_ABI_VERSION = 2;
 
 type Fn = (...args: unknown[]) => number;
 
@@ -15,12 +16,14 @@ export function createNativeTrainingOps(file = findLibrary('elma_train', 'ELMA_T
   if (file === null) throw new BackendError('native', 'libelma_train was not built (npm run build:native)');
   const lib = loadLibrary('native', file);
   const f = (decl: string): Fn => lib.func(decl) as Fn;
-  let abi: Fn, sgemm: Fn, fwd: Fn, bwd: Fn;
+  let abi: Fn, sgemm: Fn, fwd: Fn, bwd: Fn, actBwd: Fn, biasGrad: Fn;
   try {
     abi = f('int elma_train_abi_version()');
     sgemm = f('int elma_train_sgemm(int32_t, int32_t, int32_t, int32_t, int32_t, float, const float *, int32_t, const float *, int32_t, float, _Inout_ float *, int32_t)');
     fwd = f('int elma_train_attention_forward(const float *, const float *, const float *, const int32_t *, int32_t, int32_t, int32_t, int32_t, _Inout_ float *, _Inout_ float *)');
     bwd = f('int elma_train_attention_backward(const float *, const float *, const float *, const float *, const float *, int32_t, int32_t, int32_t, int32_t, _Inout_ float *, _Inout_ float *, _Inout_ float *)');
+    actBwd = f('int elma_train_activation_backward(int32_t, const float *, _Inout_ float *, int64_t)');
+    biasGrad = f('int elma_train_bias_grad(const float *, int32_t, int32_t, _Inout_ float *)');
   } catch (e) {
     throw new BackendError('native', `${file}: not an ELMA training library: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -45,6 +48,17 @@ export function createNativeTrainingOps(file = findLibrary('elma_train', 'ELMA_T
     attentionBackward(q, k, v, probs, dctx, batch, seq, heads, d, dq, dk, dv) {
       attnSize(q, batch, seq, heads, d);
       ok(bwd(q, k, v, probs, dctx, batch, seq, heads, d, dq, dk, dv), 'attentionBackward');
+    },
+    activationBackward(kind, x, dy) {
+      if (x.length < dy.length) throw new RangeError(`activationBackward: x has ${x.length} values, dy ${dy.length}`);
+      const rc = actBwd(ACTIVATION_CODE[kind], x, dy, dy.length);
+      if (rc === -2) return false; // no native derivative for this activation: the caller uses the portable one
+      ok(rc, 'activationBackward');
+      return true;
+    },
+    biasGrad(dy, rows, cols, db) {
+      if (dy.length < rows * cols || db.length < cols) throw new RangeError(`biasGrad: buffers too small for ${rows}×${cols}`);
+      ok(biasGrad(dy, rows, cols, db), 'biasGrad');
     },
   };
 }

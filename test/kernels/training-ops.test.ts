@@ -58,6 +58,35 @@ for (const ops of providers) {
     t.throws(() => ops.gemm(false, false, 4, 4, 4, 1, new Float32Array(3), 4, new Float32Array(16), 4, 0, new Float32Array(16), 4), { instanceOf: RangeError });
   });
 
+  test(`${ops.name}: products large enough to be split across threads match the reference`, (t) => {
+    // m = 301 rows (not a multiple of the 16-row blocks), with padded leading dimensions.
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const m = 301, n = 70, k = 130, lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5;
+      const a = randomFloats((ta ? k : m) * lda, 11, 1), b = randomFloats((tb ? n : k) * ldb, 12, 1), c0 = randomFloats(m * ldc, 13, 1);
+      const want = c0.slice(), got = c0.slice();
+      jsTrainingOps.gemm(ta, tb, m, n, k, 1.5, a, lda, b, ldb, 0.5, want, ldc);
+      ops.gemm(ta, tb, m, n, k, 1.5, a, lda, b, ldb, 0.5, got, ldc);
+      t.true(nmse(got, want) <= 1e-7, `gemm ${ta} ${tb}`);
+    }
+  });
+
+  test(`${ops.name}: activation derivatives and bias gradients match the reference`, (t) => {
+    const x = randomFloats(1003, 21, 4);
+    for (const kind of ['gelu', 'gelu_new', 'relu'] as const) {
+      const want = randomFloats(1003, 22, 1), got = want.slice();
+      jsTrainingOps.activationBackward(kind, x, want);
+      t.true(ops.activationBackward(kind, x, got), kind);
+      t.true(nmse(got, want) <= 1e-7, `${kind}: nmse ${nmse(got, want)}`);
+    }
+    // An activation without a native derivative says so (the caller then uses the portable one).
+    t.false(ops.activationBackward('mish', x, x.slice()));
+    const dy = randomFloats(37 * 11, 23, 1), want = randomFloats(11, 24, 1), got = want.slice();
+    jsTrainingOps.biasGrad(dy, 37, 11, want);
+    ops.biasGrad(dy, 37, 11, got);
+    t.true(nmse(got, want) <= 1e-12);
+    t.throws(() => ops.biasGrad(dy, 38, 11, got), { instanceOf: RangeError });
+  });
+
   test(`${ops.name}: QA gradients on the native backend match Hugging Face`, (t) => {
     const model = loadHfModel(`${HF}/albert_tiny_qa`, withNativeTraining(selectBackend('native')));
     t.is(model.backend.training?.name, 'native');

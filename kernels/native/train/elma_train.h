@@ -1,6 +1,7 @@
 /*
  * libelma_train: the kernels of ELMA's backward pass (engine/train/), plain C ABI for koffi.
- * Row-major float32 everywhere; every function returns 0, or -1 for a bad argument.
+ * Row-major float32 everywhere; every function returns 0, or -1 for a bad argument. The work runs on
+ * libelma_native's thread pool (elma_set_threads / ELMA_THREADS), which this library links to.
  * Attention tensors are [batch, seq, heads*head_dim] (HF layout); probs are [batch, heads, seq, seq].
  */
 #ifndef ELMA_TRAIN_H
@@ -11,9 +12,16 @@
 #define ELMA_TRAIN_API __declspec(dllexport)
 #else
 #define ELMA_TRAIN_API __attribute__((visibility("default")))
+/* dy[i] *= act'(x[i]) for x the activation's input; act is an elma_activation (elma.h). Returns 0,
+ * -1 for a bad argument, -2 for an activation without a native derivative (gelu, gelu_new, relu have one). */
+ELMA_TRAIN_API int elma_train_activation_backward(int32_t act, const float *x, float *dy, int64_t n);
+
+/* db[c] += Σ_r dy[r, c]: the bias gradient of a Linear. */
+ELMA_TRAIN_API int elma_train_bias_grad(const float *dy, int32_t rows, int32_t cols, float *db);
+
 #endif
 
-#define ELMA_TRAIN_ABI_VERSION 1
+#define ELMA_TRAIN_ABI_VERSION 2
 ELMA_TRAIN_API int elma_train_abi_version(void);
 
 /* C = alpha * op(A) * op(B) + beta * C, op = transpose when trans_* != 0 (CBLAS semantics). */
@@ -30,5 +38,12 @@ ELMA_TRAIN_API int elma_train_attention_forward(const float *q, const float *k, 
 ELMA_TRAIN_API int elma_train_attention_backward(const float *q, const float *k, const float *v, const float *probs,
                                                  const float *dctx, int32_t batch, int32_t seq, int32_t heads,
                                                  int32_t head_dim, float *dq, float *dk, float *dv);
+
+/* dy[i] *= act'(x[i]) for x the activation's input; act is an elma_activation (elma.h). Returns 0,
+ * -1 for a bad argument, -2 for an activation without a native derivative (gelu, gelu_new, relu have one). */
+ELMA_TRAIN_API int elma_train_activation_backward(int32_t act, const float *x, float *dy, int64_t n);
+
+/* db[c] += Σ_r dy[r, c]: the bias gradient of a Linear. */
+ELMA_TRAIN_API int elma_train_bias_grad(const float *dy, int32_t rows, int32_t cols, float *db);
 
 #endif

@@ -37,12 +37,16 @@ Options:
   --checkpoint <file>     stage-1 checkpoint (default <out>.ckpt.safetensors)
   --checkpoint-every <n>  steps between checkpoints (default 200)
   --max-steps <n>         end stage 1 after this step (e.g. to finish a long run early from its checkpoint)
+  --deep-supervision      stage 1 also trains the final head on every earlier layer (depth-weighted
+                          average loss): faster from scratch, and early layers that can answer
+  --warmup <x>            stage-1 warm-up as a fraction of the steps (default 0.1)
   --backend <name>        auto | js (default auto)`,
   options: {
     train: { type: 'string' }, dev: { type: 'string' }, vocab: { type: 'string' }, out: { type: 'string' }, preset: { type: 'string' },
     epochs: { type: 'string' }, 'exit-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'exit-lr': { type: 'string' },
     seed: { type: 'string' }, 'max-seq-length': { type: 'string' }, 'doc-stride': { type: 'string' }, 'depth-limit': { type: 'string' },
     'max-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' },
+    'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' },
   },
   async run(args, io) {
     const out = requireString(args, 'out');
@@ -68,7 +72,8 @@ Options:
       batchSize: optionalInt(args, 'batch-size', 16, 1), learningRate: optionalNumber(args, 'lr', 1e-3), exitLearningRate: optionalNumber(args, 'exit-lr', 5e-3),
       maxSeqLength: optionalInt(args, 'max-seq-length', 256, 16), docStride: optionalInt(args, 'doc-stride', 64, 1), depthLimit,
       maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
-      checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1),
+      checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1), deepSupervision: args.values['deep-supervision'] === true,
+      warmupRatio: optionalNumber(args, 'warmup', 0.1),
       ...(args.values['max-steps'] !== undefined ? { maxSteps: optionalInt(args, 'max-steps', 1, 1) } : {}), log: (line) => io.stderr(`${line}\n`),
       command: `elma train ${process.argv.slice(3).join(' ')}`.trim(),
     });
