@@ -1,5 +1,5 @@
 /**
- * `npm run bench:layer [-- --json] [-- --reps N] [-- --threads T]`: the backends side by side in one
+ * `npm run bench:layer [-- --json] [-- --reps N] [-- --threads T] [-- --layer-only] [-- --baseline LIB]`: the backends side by side in one
  * run, albert-base-v2 shape (hidden 768, 12 heads, intermediate 3072, gelu_new), batch 1.
  *
  *   sgemm peak   one plain OpenBLAS sgemm (2048³, BLAS's own threads) through libelma_native
@@ -7,6 +7,9 @@
  *                all graph optimisations, same thread count, running the exported layer graph), js
  *   model        12 layers, and the early-exit loop, per question at sequence 384 (embeddings + layers
  *                + exit heads); batch 8 with early exit (rows leave the batch), questions per second
+ *
+ * --baseline LIB adds a second libelma_native (e.g. a copy of the previous build) to the layer runs as
+ * `native-base`: an A/B of a kernel change in the same alternation, so load hits both alike.
  *
  * native and onnx runs alternate rep by rep, so load from other processes hits both alike; the
  * table shows medians. Random weights have no meaningful confidence, so the exit threshold is
@@ -27,6 +30,7 @@ const arg = (name: string, def: number): number => { const i = process.argv.inde
 const json = process.argv.includes('--json');
 const reps = arg('--reps', 9);
 const threads = arg('--threads', os.cpus().length);
+const layerOnly = process.argv.includes('--layer-only'); // skip the whole-model runs (quick A/B of a kernel change)
 const log = (m: string): void => { if (!json) process.stderr.write(m); };
 const cfg = ALBERT_BASE;
 const H = cfg.hiddenSize, I = cfg.intermediateSize;
@@ -35,6 +39,9 @@ const tryMake = <T>(f: () => T): T | null => { try { return f(); } catch (e) { i
 const native: NativeBackend | null = tryMake(() => createNativeBackend({ threads }));
 const onnx: OnnxBackend | null = tryMake(() => createOnnxBackend({ threads }));
 const backends = [native, onnx].filter((b): b is NativeBackend | OnnxBackend => b !== null) as Backend[];
+const baselineLib = process.argv.indexOf('--baseline') > 0 ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
+const baseline: NativeBackend | null = baselineLib !== undefined ? tryMake(() => createNativeBackend({ threads, library: baselineLib })) : null;
+const layerBackends: Backend[] = baseline !== null ? [...backends, { ...baseline, name: 'native-base' } as Backend] : backends;
 
 function layerFlops(b: number, s: number): number {
   return 2 * b * s * H * H * 4 + 2 * b * s * H * I * 2 + 2 * 2 * b * s * s * H;
@@ -66,13 +73,13 @@ const w = randomAlbertWeights(cfg).groups[0]![0]!;
 for (const S of [384, 128]) {
   const shape: LayerShape = { batch: 1, seq: S, hidden: H, heads: cfg.numAttentionHeads, intermediate: I, activation: cfg.hiddenAct, layerNormEps: cfg.layerNormEps };
   const x0 = randomFloats(S * H, 7, 1), mask = new Int32Array(S).fill(1);
-  log(`layer at seq ${S}: ${backends.map((b) => b.name).join(' vs ')} (${reps} alternating runs) … `);
-  const ms = sideBySide(backends.map((b) => () => { b.layer!(x0.slice(), mask, w, shape); }), reps);
+  log(`layer at seq ${S}: ${layerBackends.map((b) => b.name).join(' vs ')} (${reps} alternating runs) … `);
+  const ms = sideBySide(layerBackends.map((b) => () => { b.layer!(x0.slice(), mask, w, shape); }), reps);
   const jsReps = S >= 384 ? 1 : 3;
   // The TypeScript backend has no fused layer: the engine composes it from its ops.
   const jsMs = median(Array.from({ length: jsReps }, () => { const x = x0.slice(); const t0 = performance.now(); runLayerByOps(jsBackend, x, mask, w, shape); return performance.now() - t0; }));
   log('done\n');
-  [...backends.map((b, i) => [b.name, ms[i]!] as const), ['js', jsMs] as const].forEach(([name, t]) => {
+  [...layerBackends.map((b, i) => [b.name, ms[i]!] as const), ['js', jsMs] as const].forEach(([name, t]) => {
     const gf = layerFlops(1, S) / (t * 1e6);
     layerRows.push([name, 'ALBERT layer', 1, S, t, gf, `${((100 * gf) / peak).toFixed(0)}%`]);
     results.push({ backend: name, op: 'layer', batch: 1, seq: S, ms: t, gflops: gf, of_sgemm_peak: gf / peak });
@@ -90,7 +97,7 @@ function inputsFor(batch: number, seed: number): { inputs: ModelInputs; context:
 }
 const modelRows: (string | number)[][] = [];
 const weights = randomAlbertWeights(cfg);
-for (const be of backends) {
+for (const be of layerOnly ? [] : backends) {
   const model = new AlbertModel(cfg, weights, be);
   const one = inputsFor(1, 11), eight = inputsFor(8, 12);
   const all: ExitPolicy = { thresholds: new Array<number>(cfg.numHiddenLayers).fill(0), depthLimit: cfg.numHiddenLayers };
@@ -123,6 +130,6 @@ if (json) {
   process.stdout.write(`\nOne ALBERT layer, albert-base-v2 shape, batch 1, ${threads} threads; median of ${reps} alternating runs (js: 1 at seq 384, 3 at 128)\n`);
   process.stdout.write(`sgemm peak (plain OpenBLAS sgemm 2048³ on ${threads} threads, best of 5): ${peak.toFixed(1)} GFLOP/s\n`);
   process.stdout.write(`${printTable(['backend', 'op', 'batch', 'seq', 'ms', 'GFLOP/s', 'of peak'], layerRows)}\n\n`);
-  process.stdout.write(`Whole model at sequence ${S} (embeddings, layers, exit heads and entropies), median of ${Math.max(1, Math.floor(reps / 3))} runs\n`);
-  process.stdout.write(`${printTable(['backend', 'run', 'batch', 'mean layers', 'ms per batch', 'questions/s'], modelRows)}\n`);
+  if (!layerOnly) process.stdout.write(`Whole model at sequence ${S} (embeddings, layers, exit heads and entropies), median of ${Math.max(1, Math.floor(reps / 3))} runs\n`);
+  if (!layerOnly) process.stdout.write(`${printTable(['backend', 'run', 'batch', 'mean layers', 'ms per batch', 'questions/s'], modelRows)}\n`);
 }

@@ -12,8 +12,11 @@
 static inline float act1(int act, float x) {
   switch (act) {
     case ELMA_ACT_GELU_ERF: return 0.5f * x * (1.0f + elma_erff(x * SQRT1_2));
-    case ELMA_ACT_GELU_TANH: return 0.5f * x * (1.0f + elma_tanhf(SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
-    case ELMA_ACT_GELU_FAST: return 0.5f * x * (1.0f + elma_tanhf(x * 0.7978845608f * (1.0f + 0.044715f * x * x)));
+    /* 0.5·x·(1 + tanh(u)) = x·σ(2u) = x / (1 + exp(-2u)): one exp and one division instead of
+       tanh's exp, division and the extra sign handling (the FFN epilogue's cost at seq 384).
+       Large negative u: exp saturates at ~2e38 (_vmath.h), x / 2e38 → 0 as the limit wants. */
+    case ELMA_ACT_GELU_TANH: return x / (1.0f + elma_expf(-2.0f * SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
+    case ELMA_ACT_GELU_FAST: return x / (1.0f + elma_expf(-2.0f * 0.7978845608f * x * (1.0f + 0.044715f * x * x)));
     case ELMA_ACT_QUICK_GELU: return x / (1.0f + elma_expf(-1.702f * x));
     case ELMA_ACT_RELU: return x > 0 ? x : 0;
     case ELMA_ACT_RELU6: return x < 0 ? 0 : (x > 6 ? 6 : x);

@@ -86,6 +86,29 @@ static void test_attention(void) {
   free(q); free(k); free(v); free(out); free(dq); free(dk); free(dv); free(want); free(mask);
 }
 
+/* The tiled attention (query-row blocks, skipped trailing padding, 1/Σ applied after P·V) on the
+   shapes that exercise its edges: seq 1, odd lengths, a length whose S×S tile is cut into blocks
+   with a short last block (600), padding at the end, padding in the middle, an all-masked row, batch > 1. */
+static void test_attention_shapes(void) {
+  int seqs[] = {1, 7, 77, 385, 600};
+  for (unsigned si = 0; si < sizeof seqs / sizeof seqs[0]; si++) {
+    int B = 3, S = seqs[si], Hn = 2, D = 24, n = B * S * Hn * D;
+    float *q = rnd(n, 1), *k = rnd(n, 1), *v = rnd(n, 1), *out = malloc(sizeof(float) * n);
+    double *dq = malloc(sizeof(double) * n), *dk = malloc(sizeof(double) * n), *dv = malloc(sizeof(double) * n), *want = malloc(sizeof(double) * n);
+    for (int i = 0; i < n; i++) { dq[i] = q[i]; dk[i] = k[i]; dv[i] = v[i]; }
+    int32_t *mask = malloc(sizeof(int32_t) * B * S);
+    for (int i = 0; i < B * S; i++) {
+      int b = i / S, j = i % S;
+      /* row 0 unpadded; row 1 padded at the end (and one key in the middle); row 2 all masked when S > 1 */
+      mask[i] = b == 0 || (b == 1 && j <= S / 2 && !(S > 4 && j == S / 4)) || (b == 2 && S == 1);
+    }
+    CHECK(elma_attention(q, k, v, mask, B, S, Hn, D, out) == ELMA_OK, "%s", elma_last_error());
+    ref_attention(dq, dk, dv, mask, B, S, Hn, D, want);
+    CHECK(nmse(out, want, n) <= 1e-7, "attention seq %d: nmse %g", S, nmse(out, want, n));
+    free(q); free(k); free(v); free(out); free(dq); free(dk); free(dv); free(want); free(mask);
+  }
+}
+
 static void test_layer(void) {
   int B = 2, S = 19, H = 48, Hn = 4, I = 80, R = B * S;
   float *lw[16];
@@ -131,6 +154,7 @@ int main(void) {
     test_math();
     test_linear();
     test_attention();
+    test_attention_shapes();
     test_layer();
     test_entropy();
   }
