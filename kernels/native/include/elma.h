@@ -91,8 +91,20 @@ ELMA_API int elma_add_inplace(float *a, const float *b, int64_t n);
    key_mask[b, j] = 0 masks key j of row b; a row with every key masked gets uniform weights (as HF). */
 ELMA_API int elma_attention(const float *q, const float *k, const float *v, const int32_t *key_mask, int32_t batch,
                             int32_t seq, int32_t heads, int32_t head_dim, float *out);
-/* One whole ALBERT layer in place on x [batch, seq, hidden]. */
+/* One whole ALBERT layer in place on x [batch, seq, hidden], on the caller's weights as they are. */
 ELMA_API int elma_layer(float *x, const int32_t *key_mask, const elma_layer_weights *w, const elma_layer_shape *s);
+
+/* A layer handle: the library's own packed copy of one layer's weights (Q, K, V as one [3H, H]
+   matrix; see layer_handle.c), for a layer run many times. The exception to "the library never
+   keeps a pointer": it keeps none either, it copies. Later changes to the caller's arrays do not
+   reach the handle: create a new one. s->batch and s->seq are ignored. NULL on failure
+   (elma_last_error says why). */
+typedef struct elma_layer_handle elma_layer_handle;
+ELMA_API elma_layer_handle *elma_layer_create(const elma_layer_weights *w, const elma_layer_shape *s);
+/* The layer in place on x [batch, seq, hidden]; key_mask [batch, seq] as elma_attention's. */
+ELMA_API int elma_layer_run(const elma_layer_handle *h, float *x, const int32_t *key_mask, int32_t batch, int32_t seq);
+/* Frees the handle; NULL is a no-op. */
+ELMA_API void elma_layer_destroy(elma_layer_handle *h);
 /* A QA exit head on x [rows, hidden]: start[r], end[r] = x[r] · w[0|1] + b[0|1] (HF qa_outputs). */
 ELMA_API int elma_qa_head(const float *x, int32_t rows, int32_t hidden, const float *w, const float *b,
                           float *start, float *end);

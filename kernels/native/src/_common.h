@@ -25,10 +25,16 @@ void elma_bias_act(float *row, const float *bias, int n, int act);
 /* The kernels behind the API calls, with arguments already checked (used by layer.c). */
 void elma_linear_unchecked(const float *x, int rows, int in_f, const float *w, const float *b, int out_f, int act,
                            float *y);
+/* The same into y with row stride ldy ≥ out_f, cut into slices_per_thread column slices per thread. */
+void elma_linear_into(const float *x, int rows, int in_f, const float *w, const float *b, int out_f, int act, float *y,
+                      int ldy, int slices_per_thread);
 void elma_layer_norm_unchecked(const float *x, const float *res, int rows, int cols, const float *gamma,
                                const float *beta, float eps, float *out);
 int elma_attention_unchecked(const float *q, const float *k, const float *v, const int32_t *mask, int batch, int seq,
                              int heads, int head_dim, float *out);
+/* q, k, v rows ld floats apart (3·heads·d when they are thirds of one packed QKV product); out rows ldo apart. */
+int elma_attention_strided(const float *q, const float *k, const float *v, int ld, const int32_t *mask, int batch,
+                           int seq, int heads, int head_dim, float *out, int ldo);
 void elma_softmax_row(float *x, int n);
 
 #endif

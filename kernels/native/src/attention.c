@@ -2,7 +2,8 @@
  * Masked multi-head attention (HF AlbertAttention). One task per (batch row, head, block of query
  * rows): scores = Q_blk Kᵀ/√d (sgemm), masked keys set to -inf, softmax, then P·V (sgemm). The
  * [rows × keys] score tile stays in the worker's cache between the two products (≤ 1 MiB, L2),
- * and Q, K, V of one head are read in place with a leading dimension of heads·d (nothing gathered).
+ * and Q, K, V of one head are read in place with their row stride (heads·d, or 3·heads·d when they
+ * are the thirds of one packed QKV product, layer_handle.c): nothing is gathered.
  *
  * Why this shape (measured, BENCHMARKS.md 2026-11-28): the softmax was four passes over the tile
  * (mask, max, exp+sum, scale), half of attention's time at seq 384. Now it is two: the mask is
@@ -35,6 +36,7 @@ typedef struct {
   const int32_t *mask;
   float *out, *scratch;
   int batch, seq, heads, d;
+  int ld, ldo;        /* row strides of q/k/v (heads·d, or 3·heads·d in a packed QKV buffer) and of out */
   int row_blk, n_blk; /* query rows per task, blocks per (batch, head) */
 } attn_job;
 
@@ -52,12 +54,12 @@ static float exp_sum(float *row, int n, float max) {
 
 static void attn_task(void *ctx, int t, int worker) {
   attn_job *j = ctx;
-  const int S = j->seq, d = j->d, ld = j->heads * d;
+  const int S = j->seq, d = j->d, ld = j->ld, ldo = j->ldo;
   const int blk = t % j->n_blk, h = (t / j->n_blk) % j->heads, b = t / (j->n_blk * j->heads);
   const int i0 = blk * j->row_blk, rows = S - i0 < j->row_blk ? S - i0 : j->row_blk;
   const int64_t base = (int64_t)b * S * ld + (int64_t)h * d;
   const float *qb = j->q + base + (int64_t)i0 * ld, *kb = j->k + base, *vb = j->v + base;
-  float *ob = j->out + base + (int64_t)i0 * ld;
+  float *ob = j->out + (int64_t)b * S * ldo + (int64_t)h * d + (int64_t)i0 * ldo;
   const int32_t *m = j->mask + (int64_t)b * S;
   float *sc = j->scratch + (int64_t)worker * ((int64_t)j->row_blk * S + j->row_blk), *inv = sc + (int64_t)j->row_blk * S;
 
@@ -68,7 +70,7 @@ static void attn_task(void *ctx, int t, int worker) {
 
   if (kn == 0) { /* every key masked: HF's weights are uniform over all S keys */
     for (int64_t i = 0; i < (int64_t)rows * S; i++) sc[i] = 1.0f / S;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, S, 1.0f, sc, S, vb, ld, 0.0f, ob, ld);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, S, 1.0f, sc, S, vb, ld, 0.0f, ob, ldo);
     return;
   }
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, kn, d, 1.0f / sqrtf((float)d), qb, ld, kb, ld, 0.0f, sc,
@@ -88,16 +90,16 @@ static void attn_task(void *ctx, int t, int worker) {
     }
     inv[i] = 1.0f / exp_sum(row, kn, max); /* the last unmasked key makes the sum ≥ 1 */
   }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, kn, 1.0f, sc, kn, vb, ld, 0.0f, ob, ld);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, kn, 1.0f, sc, kn, vb, ld, 0.0f, ob, ldo);
   for (int i = 0; i < rows; i++) {
-    float *o = ob + (int64_t)i * ld, s = inv[i];
+    float *o = ob + (int64_t)i * ldo, s = inv[i];
 #pragma omp simd
     for (int c = 0; c < d; c++) o[c] *= s;
   }
 }
 
-int elma_attention_unchecked(const float *q, const float *k, const float *v, const int32_t *mask, int batch, int seq,
-                             int heads, int head_dim, float *out) {
+int elma_attention_strided(const float *q, const float *k, const float *v, int ld, const int32_t *mask, int batch,
+                           int seq, int heads, int head_dim, float *out, int ldo) {
   elma_blas_init();
   int64_t tile = (int64_t)seq * seq;
   int n_blk = (int)((tile + TILE_FLOATS - 1) / TILE_FLOATS);
@@ -106,9 +108,14 @@ int elma_attention_unchecked(const float *q, const float *k, const float *v, con
   n_blk = (seq + row_blk - 1) / row_blk;
   float *scratch = elma_scratch(ELMA_SCRATCH_ATTENTION, (size_t)elma_pool_threads() * ((size_t)row_blk * seq + row_blk));
   if (scratch == NULL) return elma_fail(ELMA_ENOMEM, "elma_attention", "no memory for %d×%d scores", row_blk, seq);
-  attn_job j = {q, k, v, mask, out, scratch, batch, seq, heads, head_dim, row_blk, n_blk};
+  attn_job j = {q, k, v, mask, out, scratch, batch, seq, heads, head_dim, ld, ldo, row_blk, n_blk};
   elma_parallel_for(batch * heads * n_blk, attn_task, &j);
   return ELMA_OK;
+}
+
+int elma_attention_unchecked(const float *q, const float *k, const float *v, const int32_t *mask, int batch, int seq,
+                             int heads, int head_dim, float *out) {
+  return elma_attention_strided(q, k, v, heads * head_dim, mask, batch, seq, heads, head_dim, out, heads * head_dim);
 }
 
 int elma_attention(const float *q, const float *k, const float *v, const int32_t *key_mask, int32_t batch,

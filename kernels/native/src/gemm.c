@@ -13,7 +13,7 @@
 typedef struct {
   const float *x, *w, *b;
   float *y;
-  int rows, in_f, out_f, act;
+  int rows, in_f, out_f, ldy, act;
   int n_blk, m_blk, n_tiles;
 } lin_job;
 
@@ -23,28 +23,29 @@ static void lin_task(void *ctx, int t, int worker) {
   int n0 = (t % j->n_tiles) * j->n_blk, m0 = (t / j->n_tiles) * j->m_blk;
   int n = j->out_f - n0 < j->n_blk ? j->out_f - n0 : j->n_blk;
   int m = j->rows - m0 < j->m_blk ? j->rows - m0 : j->m_blk;
-  float *y = j->y + (int64_t)m0 * j->out_f + n0;
+  float *y = j->y + (int64_t)m0 * j->ldy + n0;
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, j->in_f, 1.0f, j->x + (int64_t)m0 * j->in_f, j->in_f,
-              j->w + (int64_t)n0 * j->in_f, j->in_f, 0.0f, y, j->out_f);
+              j->w + (int64_t)n0 * j->in_f, j->in_f, 0.0f, y, j->ldy);
   if (j->b != NULL || j->act != ELMA_ACT_LINEAR) {
-    for (int r = 0; r < m; r++) elma_bias_act(y + (int64_t)r * j->out_f, j->b != NULL ? j->b + n0 : NULL, n, j->act);
+    for (int r = 0; r < m; r++) elma_bias_act(y + (int64_t)r * j->ldy, j->b != NULL ? j->b + n0 : NULL, n, j->act);
   }
 }
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
 
-void elma_linear_unchecked(const float *x, int rows, int in_f, const float *w, const float *b, int out_f, int act,
-                           float *y) {
+void elma_linear_into(const float *x, int rows, int in_f, const float *w, const float *b, int out_f, int act, float *y,
+                      int ldy, int slices_per_thread) {
   elma_blas_init();
   int threads = elma_pool_threads();
-  lin_job j = {x, w, b, y, rows, in_f, out_f, act, out_f, rows, 1};
+  lin_job j = {x, w, b, y, rows, in_f, out_f, ldy, act, out_f, rows, 1};
   double flops = 2.0 * rows * in_f * out_f;
   if (threads > 1 && flops >= 2e6) {
     if (out_f >= 128 * threads) {
-      /* Two column slices per thread, each a multiple of 64 wide (the sgemm kernels' panel widths
-         divide 64): the atomic hand-out then rebalances when a thread is slowed down (another
-         process on its core), at the cost of packing x once more per slice. */
-      j.n_blk = round_up((out_f + 2 * threads - 1) / (2 * threads), 64);
+      /* Column slices, each a multiple of 64 wide (the sgemm kernels' panel widths divide 64).
+         Two per thread (elma_linear): the atomic hand-out then rebalances when a thread is slowed
+         down (another process on its core), at the cost of packing x once more per slice. */
+      int per = slices_per_thread * threads;
+      j.n_blk = round_up((out_f + per - 1) / per, 64);
       j.n_tiles = (out_f + j.n_blk - 1) / j.n_blk;
     } else if (rows >= 16 * threads) {
       j.m_blk = round_up((rows + threads - 1) / threads, 16);
@@ -52,6 +53,11 @@ void elma_linear_unchecked(const float *x, int rows, int in_f, const float *w, c
   }
   int tasks = j.n_tiles * ((rows + j.m_blk - 1) / j.m_blk);
   elma_parallel_for(tasks, lin_task, &j);
+}
+
+void elma_linear_unchecked(const float *x, int rows, int in_f, const float *w, const float *b, int out_f, int act,
+                           float *y) {
+  elma_linear_into(x, rows, in_f, w, b, out_f, act, y, out_f, 2);
 }
 
 int elma_linear(const float *x, int32_t rows, int32_t in_f, const float *w, const float *b, int32_t out_f, int32_t act,

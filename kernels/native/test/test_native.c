@@ -137,6 +137,71 @@ static void test_layer(void) {
   free(x); free(got); free(tmp); free(mask); free(q);
 }
 
+/* The layer handle: packed copy, run on odd shapes and padded batches against the double
+   reference, and its bad arguments. */
+static void test_layer_handle(void) {
+  int H = 48, Hn = 4, I = 80;
+  float *lw[16];
+  int sizes[16] = {H * H, H, H * H, H, H * H, H, H * H, H, H, H, I * H, I, H * I, H, H, H};
+  for (int i = 0; i < 16; i++) lw[i] = rnd(sizes[i], 0.3f);
+  elma_layer_weights w = {lw[0], lw[1], lw[2], lw[3], lw[4], lw[5], lw[6], lw[7], lw[8], lw[9], lw[10], lw[11], lw[12], lw[13], lw[14], lw[15]};
+  elma_layer_shape sh = {0, 0, H, Hn, I, ELMA_ACT_GELU_TANH, 1e-12f};
+  elma_layer_handle *h = elma_layer_create(&w, &sh);
+  CHECK(h != NULL, "create: %s", elma_last_error());
+  if (h == NULL) return;
+  /* The handle copied the weights: overwriting the caller's arrays now must not change its result. */
+  float *saved[16];
+  for (int i = 0; i < 16; i++) { saved[i] = malloc(sizeof(float) * sizes[i]); memcpy(saved[i], lw[i], sizeof(float) * sizes[i]); }
+  const int shapes[][2] = {{1, 1}, {1, 7}, {1, 77}, {1, 385}, {3, 1}, {3, 7}, {3, 77}, {3, 385}};
+  for (unsigned c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+    int B = shapes[c][0], S = shapes[c][1], R = B * S;
+    float *x = rnd((size_t)R * H, 1), *got = malloc(sizeof(float) * R * H), *old = malloc(sizeof(float) * R * H);
+    int32_t *mask = malloc(sizeof(int32_t) * R);
+    /* row 0 unpadded; row 1 padded at the end; row 2 one real token (a batch of 3 with padding) */
+    for (int i = 0; i < R; i++) mask[i] = i / S == 0 || (i / S == 1 && i % S <= S / 2) || (i / S == 2 && i % S == 0);
+    double *want = malloc(sizeof(double) * R * H);
+    elma_layer_shape full = {B, S, H, Hn, I, ELMA_ACT_GELU_TANH, 1e-12f};
+    ref_layer(x, mask, &w, &full, want);
+    for (int i = 0; i < 16; i++) for (int k = 0; k < sizes[i]; k++) lw[i][k] = 7.0f; /* clobber the caller's copy */
+    memcpy(got, x, sizeof(float) * R * H);
+    CHECK(elma_layer_run(h, got, mask, B, S) == ELMA_OK, "run %d×%d: %s", B, S, elma_last_error());
+    CHECK(nmse(got, want, (size_t)R * H) <= 1e-7, "handle %d×%d: nmse %g", B, S, nmse(got, want, (size_t)R * H));
+    for (int i = 0; i < 16; i++) memcpy(lw[i], saved[i], sizeof(float) * sizes[i]);
+    /* the unpacked elma_layer gives the same result */
+    memcpy(old, x, sizeof(float) * R * H);
+    CHECK(elma_layer(old, mask, &w, &full) == ELMA_OK, "%s", elma_last_error());
+    CHECK(nmse(old, want, (size_t)R * H) <= 1e-7, "elma_layer %d×%d: nmse %g", B, S, nmse(old, want, (size_t)R * H));
+    free(x); free(got); free(old); free(mask); free(want);
+  }
+  /* Bad arguments: an error code and a message naming the function, never a crash. */
+  float x1[48] = {0};
+  int32_t m1[1] = {1};
+  CHECK(elma_layer_run(NULL, x1, m1, 1, 1) == ELMA_EINVAL && strstr(elma_last_error(), "null handle") != NULL, "null handle: %s", elma_last_error());
+  CHECK(elma_layer_run(h, NULL, m1, 1, 1) == ELMA_EINVAL && strstr(elma_last_error(), "elma_layer_run") != NULL, "null x: %s", elma_last_error());
+  CHECK(elma_layer_run(h, x1, NULL, 1, 1) == ELMA_EINVAL, "null mask");
+  CHECK(elma_layer_run(h, x1, m1, -1, 1) == ELMA_EINVAL && strstr(elma_last_error(), "batch -1") != NULL, "negative batch: %s", elma_last_error());
+  CHECK(elma_layer_run(h, x1, m1, 1, 0) == ELMA_EINVAL && strstr(elma_last_error(), "seq 0") != NULL, "seq 0: %s", elma_last_error());
+  CHECK(elma_layer_run(h, x1, m1, 0, 5) == ELMA_OK, "batch 0 is a no-op");
+  CHECK(elma_layer_run(h, x1, m1, 1, 20000) == ELMA_EUNSUPPORTED, "sequence too long");
+  elma_layer_destroy(h);
+  elma_layer_destroy(NULL); /* no-op */
+  elma_layer_shape bad = sh;
+  bad.heads = 5;
+  CHECK(elma_layer_create(&w, &bad) == NULL && strstr(elma_last_error(), "elma_layer_create") != NULL && strstr(elma_last_error(), "heads 5") != NULL,
+        "create bad heads: %s", elma_last_error());
+  bad = sh;
+  bad.activation = 99;
+  CHECK(elma_layer_create(&w, &bad) == NULL && strstr(elma_last_error(), "activation 99") != NULL, "create bad activation: %s", elma_last_error());
+  bad = sh;
+  bad.layer_norm_eps = -1;
+  CHECK(elma_layer_create(&w, &bad) == NULL && strstr(elma_last_error(), "layer_norm_eps") != NULL, "create bad eps: %s", elma_last_error());
+  CHECK(elma_layer_create(NULL, &sh) == NULL && strstr(elma_last_error(), "null argument") != NULL, "create null weights");
+  CHECK(elma_layer_create(&w, NULL) == NULL, "create null shape");
+  w.value_b = NULL;
+  CHECK(elma_layer_create(&w, &sh) == NULL && strstr(elma_last_error(), "weight 5") != NULL, "create null weight: %s", elma_last_error());
+  for (int i = 0; i < 16; i++) { free(lw[i]); free(saved[i]); }
+}
+
 static void test_entropy(void) {
   /* Uniform logits over 3 context tokens, max length 2: candidates null, (1,1),(1,2),(2,2),(2,3),(3,3) → H/log n = 1. */
   float st[5] = {0, 0, 0, 0, 0}, en[5] = {0, 0, 0, 0, 0}, h = -1;
@@ -156,6 +221,7 @@ int main(void) {
     test_attention();
     test_attention_shapes();
     test_layer();
+    test_layer_handle();
     test_entropy();
   }
   CHECK(elma_set_threads(-1) == ELMA_EINVAL, "negative threads");
