@@ -63,8 +63,17 @@ export interface Backend {
   /** a += b element-wise. */
   addInPlace(a: Float32Array, b: Float32Array): void;
 
-  /** Optional: one whole ALBERT layer, in place on x [batch, seq, hidden]. */
+  /**
+   * Optional: one whole ALBERT layer, in place on x [batch, seq, hidden]. A backend may keep its
+   * own copy of `w` between calls (native: packed weights; cuda: device memory), made on first use.
+   */
   layer?(x: Float32Array, keyMask: Int32Array | Uint8Array, w: LayerWeights, shape: LayerShape): void;
+
+  /**
+   * Optional: forget any copy `layer` keeps of `w`. Code that changes a layer's arrays in place
+   * and then runs the fused layer must call it first (docs/backends.md, "Layer handles").
+   */
+  releaseLayer?(w: LayerWeights): void;
 
   /** Optional: faster kernels for the backward pass; engine/train falls back to kernels/js/training.ts. */
   readonly training?: TrainingOps;

@@ -36,6 +36,17 @@ export interface NativeBindings {
   qaHead(x: F32, rows: number, hidden: number, w: F32, b: F32, start: F32, end: F32): number;
   spanEntropy(start: F32, end: F32, context: Int32Array, batch: number, seq: number, maxLen: number, nullIndex: number, out: F32): number;
   sgemmNT(a: F32, b: F32, m: number, n: number, k: number, c: F32): number;
+  /** The layer handle (elma_layer_create/_run/_destroy); absent in libraries built before it. */
+  readonly handle?: LayerHandleBindings;
+}
+
+/** An elma_layer_handle * as koffi hands it out (an opaque external). */
+export type LayerHandlePtr = object;
+
+export interface LayerHandleBindings {
+  create(w: LayerWeightsStruct, s: LayerShapeStruct): LayerHandlePtr | null;
+  run(h: LayerHandlePtr, x: F32, mask: Int32Array, batch: number, seq: number): number;
+  destroy(h: LayerHandlePtr): void;
 }
 
 let structs: { weights: ReturnType<typeof koffi.struct>; shape: ReturnType<typeof koffi.struct> } | undefined;
@@ -76,5 +87,21 @@ export function bindNative(lib: NativeLibrary): NativeBindings {
     qaHead: n('int elma_qa_head(const float *x, int32_t rows, int32_t hidden, const float *w, const float *b, float *start, float *end)'),
     spanEntropy: n('int elma_span_entropy(const float *start, const float *end, const int32_t *context, int32_t batch, int32_t seq, int32_t max_len, int32_t null_index, float *entropy)'),
     sgemmNT: n('int elma_sgemm_nt(const float *a, const float *b, int32_t m, int32_t n, int32_t k, float *c)'),
+    ...optionalHandle(f),
   };
+}
+
+/** The handle functions are an addition to ABI 1: a library built before them still loads (and runs elma_layer). */
+function optionalHandle(f: (decl: string) => (...args: unknown[]) => unknown): { handle?: LayerHandleBindings } {
+  try {
+    return {
+      handle: {
+        create: f('void *elma_layer_create(const elma_layer_weights *w, const elma_layer_shape *s)') as LayerHandleBindings['create'],
+        run: f('int elma_layer_run(void *h, float *x, const int32_t *mask, int32_t batch, int32_t seq)') as LayerHandleBindings['run'],
+        destroy: f('void elma_layer_destroy(void *h)') as LayerHandleBindings['destroy'],
+      },
+    };
+  } catch {
+    return {};
+  }
 }

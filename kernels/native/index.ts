@@ -3,12 +3,14 @@
  * koffi. Arguments are checked here, before C sees a pointer: C cannot know a typed array's
  * length, so a short buffer must be a RangeError in JavaScript, never a read past its end.
  * A failed call (rare once the checks pass) is a BackendError with the library's message.
+ * The fused layer runs on a packed copy of the weights made on first use (_layer-handles.ts).
  */
 import type { Backend, LayerShape, LayerWeights, OpName } from '../backend.ts';
 import type { Activation } from '../activation.ts';
 import { BackendError } from '../errors.ts';
 import { findLibrary, loadLibrary } from './library.ts';
 import { bindNative, ELMA_ABI_VERSION, type NativeBindings } from './_bindings.ts';
+import { LayerHandles, layerStruct } from './_layer-handles.ts';
 
 /** elma.h elma_activation: the C formula for each HF hidden_act name. */
 export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = {
@@ -26,6 +28,10 @@ export interface NativeBackend extends Backend {
   /** The raw bindings, for benchmarks (sgemm peak) and tests. */
   readonly bindings: NativeBindings;
   setThreads(n: number): void;
+  /** Forget the packed copy of these weights (call after changing them in place; see _layer-handles.ts). */
+  releaseLayer(w: LayerWeights): void;
+  /** Packed layer copies made so far (0 with a library that has no layer handles). */
+  readonly layerHandlesCreated: number;
 }
 
 export interface NativeOptions {
@@ -63,6 +69,8 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
   const ok = (rc: number, what: string): void => {
     if (rc !== 0) throw new BackendError('native', `${what} failed (${rc}): ${c.lastError()}`);
   };
+  const handles = c.handle !== undefined ? new LayerHandles(c.handle, (what) => { throw new BackendError('native', `${what} failed: ${c.lastError()}`); }) : null;
+  const touched = (...arrays: (Float32Array | null)[]): void => { if (handles !== null) for (const a of arrays) handles.touched(a); };
   const envThreads = Number(process.env.ELMA_THREADS ?? 0);
   ok(c.setThreads(opts.threads ?? (Number.isSafeInteger(envThreads) && envThreads > 0 ? envThreads : 0)), 'elma_set_threads');
 
@@ -72,8 +80,11 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
     bindings: c,
     get info() { return c.info(); },
     setThreads: (n) => ok(c.setThreads(n), 'elma_set_threads'),
+    releaseLayer: (w) => handles?.release(w),
+    get layerHandlesCreated() { return handles?.created ?? 0; },
     supportsOp: (op) => OPS.has(op),
     linear(x, rows, inF, w, bias, outF, out) {
+      touched(w, bias);
       dims(rows, inF, outF);
       need('linear x', x.length, rows * inF); need('linear w', w.length, outF * inF); need('linear out', out.length, rows * outF);
       if (bias !== null) need('linear bias', bias.length, outF);
@@ -81,6 +92,7 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
       ok(c.linear(x, rows, inF, w, bias, outF, ACT_LINEAR, out), 'elma_linear');
     },
     layerNorm(x, residual, rows, cols, gamma, beta, eps, out) {
+      touched(gamma, beta);
       dims(rows, cols);
       if (cols === 0 || rows === 0) return;
       need('layerNorm x', x.length, rows * cols); need('layerNorm out', out.length, rows * cols);
@@ -128,12 +140,10 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
         need(`layer ${name}.weight`, t.weight.length, H); need(`layer ${name}.bias`, t.bias.length, H);
       }
       if (batch * seq === 0) return;
-      ok(c.layer(x, int32Mask(keyMask), {
-        query_w: w.query.weight, query_b: w.query.bias, key_w: w.key.weight, key_b: w.key.bias,
-        value_w: w.value.weight, value_b: w.value.bias, dense_w: w.dense.weight, dense_b: w.dense.bias,
-        attn_ln_g: w.attentionLayerNorm.weight, attn_ln_b: w.attentionLayerNorm.bias, ffn_w: w.ffn.weight, ffn_b: w.ffn.bias,
-        ffn_out_w: w.ffnOutput.weight, ffn_out_b: w.ffnOutput.bias, out_ln_g: w.fullLayerLayerNorm.weight, out_ln_b: w.fullLayerLayerNorm.bias,
-      }, { batch, seq, hidden: H, heads, intermediate: I, activation: code, layer_norm_eps: s.layerNormEps }), 'elma_layer');
+      const shape = { batch, seq, hidden: H, heads, intermediate: I, activation: code, layer_norm_eps: s.layerNormEps };
+      if (handles === null) { ok(c.layer(x, int32Mask(keyMask), layerStruct(w), shape), 'elma_layer'); return; }
+      // The packed copy made on first use (kernels/native/_layer-handles.ts: when it is remade).
+      ok(c.handle!.run(handles.get(w, s, shape), x, int32Mask(keyMask), batch, seq), 'elma_layer_run');
     },
   };
 }
