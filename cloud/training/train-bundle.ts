@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseAlbertConfig, toHfConfig, type AlbertConfig } from '../../engine/albert/config.ts';
 import { initAlbertWeights } from '../../engine/albert/init.ts';
+import { applyStructuredInit } from '../../engine/albert/structured-init.ts';
 import { AlbertModel } from '../../engine/albert/model.ts';
 import { albertWeightsToTensors } from '../../engine/albert/weights.ts';
 import type { SquadExample } from '../../engine/squad/dataset.ts';
@@ -27,7 +28,7 @@ import { writeFileAtomic } from '../../transport/node/atomic-file.ts';
 export const PRESETS: Record<string, Record<string, number | string>> = {
   default: { embedding_size: 64, hidden_size: 128, num_attention_heads: 4, intermediate_size: 512, num_hidden_layers: 12, max_position_embeddings: 256, hidden_act: 'gelu_new' },
   small: { embedding_size: 32, hidden_size: 64, num_attention_heads: 4, intermediate_size: 256, num_hidden_layers: 12, max_position_embeddings: 256, hidden_act: 'gelu_new' },
-  test: { embedding_size: 16, hidden_size: 32, num_attention_heads: 2, intermediate_size: 64, num_hidden_layers: 4, max_position_embeddings: 256, hidden_act: 'gelu_new' },
+  test: { embedding_size: 16, hidden_size: 32, num_attention_heads: 4, intermediate_size: 64, num_hidden_layers: 4, max_position_embeddings: 256, hidden_act: 'gelu_new' },
 };
 
 export interface TrainBundleOptions {
@@ -56,6 +57,8 @@ export interface TrainBundleOptions {
   readonly maxSteps?: number;
   /** Stage 1 with deep supervision (engine/train/train-backbone.ts). */
   readonly deepSupervision?: boolean;
+  /** Initialisation of a fresh model: 'structured' (engine/albert/structured-init.ts, the default) or 'hf'. */
+  readonly init?: 'structured' | 'hf';
   /** Stage-1 warm-up fraction (default 0.1). */
   readonly warmupRatio?: number;
   readonly log: (line: string) => void;
@@ -85,9 +88,14 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
     resume = { state: ck.state, step: ck.step, optimizerSteps: ck.optimizerSteps };
     o.log(`resuming stage 1 from ${o.checkpoint} at step ${ck.step}`);
   } else {
-    model = new AlbertModel(config, initAlbertWeights(config, o.seed), o.backend);
+    const weights = initAlbertWeights(config, o.seed);
+    if ((o.init ?? 'structured') === 'structured') {
+      // The QA head and the exit heads (copies of it) keep HF's init; the rest starts structured.
+      applyStructuredInit(config, weights, o.seed);
+    }
+    model = new AlbertModel(config, weights, o.backend);
   }
-  const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate, deep_supervision: o.deepSupervision === true };
+  const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate, deep_supervision: o.deepSupervision === true, init: o.init ?? 'structured' };
   let lastLog = 0;
   const s1 = trainBackbone(model, trainFeatures, {
     epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, warmupRatio: o.warmupRatio ?? 0.1, maxGradNorm: 1, seed: o.seed,

@@ -40,13 +40,15 @@ Options:
   --deep-supervision      stage 1 also trains the final head on every earlier layer (depth-weighted
                           average loss): faster from scratch, and early layers that can answer
   --warmup <x>            stage-1 warm-up as a fraction of the steps (default 0.1)
+  --init <kind>           a fresh model's weights: structured (relative-position and same-word
+                          attention heads to start from; docs/training.md) or hf (N(0, 0.02)) (default structured)
   --backend <name>        auto | js (default auto)`,
   options: {
     train: { type: 'string' }, dev: { type: 'string' }, vocab: { type: 'string' }, out: { type: 'string' }, preset: { type: 'string' },
     epochs: { type: 'string' }, 'exit-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'exit-lr': { type: 'string' },
     seed: { type: 'string' }, 'max-seq-length': { type: 'string' }, 'doc-stride': { type: 'string' }, 'depth-limit': { type: 'string' },
     'max-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' },
-    'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' },
+    'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' }, init: { type: 'string' },
   },
   async run(args, io) {
     const out = requireString(args, 'out');
@@ -63,6 +65,8 @@ Options:
     if (dev.length === 0) throw new UsageError('--dev has no questions');
     const preset = typeof args.values.preset === 'string' ? args.values.preset : 'default';
     if (PRESETS[preset] === undefined) throw new UsageError(`unknown --preset "${preset}"; known: ${Object.keys(PRESETS).join(', ')}`);
+    const init = typeof args.values.init === 'string' ? args.values.init : 'structured';
+    if (init !== 'structured' && init !== 'hf') throw new UsageError(`unknown --init "${init}"; known: structured, hf`);
     const layers = Number(PRESETS[preset]!.num_hidden_layers);
     const depthLimit = optionalInt(args, 'depth-limit', Math.min(6, layers), 1);
     if (depthLimit > layers) throw new UsageError(`--depth-limit ${depthLimit} exceeds the preset's ${layers} layers`);
@@ -73,7 +77,7 @@ Options:
       maxSeqLength: optionalInt(args, 'max-seq-length', 256, 16), docStride: optionalInt(args, 'doc-stride', 64, 1), depthLimit,
       maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
       checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1), deepSupervision: args.values['deep-supervision'] === true,
-      warmupRatio: optionalNumber(args, 'warmup', 0.1),
+      warmupRatio: optionalNumber(args, 'warmup', 0.1), init,
       ...(args.values['max-steps'] !== undefined ? { maxSteps: optionalInt(args, 'max-steps', 1, 1) } : {}), log: (line) => io.stderr(`${line}\n`),
       command: `elma train ${process.argv.slice(3).join(' ')}`.trim(),
     });
