@@ -66,9 +66,21 @@ export interface TrainBundleOptions {
   readonly command: string;
 }
 
-function progressLine(stage: string, p: TrainProgress): string {
+/** Losses of the last `size` steps: one batch's loss is too noisy to read a trend from. */
+class RecentMean {
+  private readonly values: number[] = [];
+  constructor(private readonly size: number) {}
+  add(x: number): number {
+    this.values.push(x);
+    if (this.values.length > this.size) this.values.shift();
+    return this.values.reduce((a, b) => a + b, 0) / this.values.length;
+  }
+}
+
+function progressLine(stage: string, p: TrainProgress, recentMean: number): string {
   const eta = p.etaSeconds > 3600 ? `${(p.etaSeconds / 3600).toFixed(1)} h` : `${Math.round(p.etaSeconds / 60)} min`;
-  return `${stage} step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(4)}  lr ${p.lr.toExponential(2)}  ${p.stepsPerSecond.toFixed(2)} steps/s  ETA ${eta}`;
+  return `${stage} step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(4)} (mean of last 100 ${recentMean.toFixed(4)})  lr ${p.lr.toExponential(2)}  `
+    + `${p.stepsPerSecond.toFixed(2)} steps/s  ETA ${eta}`;
 }
 
 export function trainBundle(o: TrainBundleOptions): Manifest {
@@ -97,18 +109,25 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
   }
   const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate, deep_supervision: o.deepSupervision === true, init: o.init ?? 'structured' };
   let lastLog = 0;
+  const recent1 = new RecentMean(100), recent2 = new RecentMean(100);
   const s1 = trainBackbone(model, trainFeatures, {
     epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, warmupRatio: o.warmupRatio ?? 0.1, maxGradNorm: 1, seed: o.seed,
     deepSupervision: o.deepSupervision === true,
     ...(resume !== undefined ? { resume } : {}), ...(o.maxSteps !== undefined ? { stopAtStep: o.maxSteps } : {}),
     now: () => performance.now(), checkpointEvery: o.checkpointEvery,
-    onProgress: (p) => { if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 1 (backbone)', p)); } },
+    onProgress: (p) => {
+      const mean = recent1.add(p.loss);
+      if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 1 (backbone)', p, mean)); }
+    },
     onCheckpoint: (state, at) => writeFileAtomic(o.checkpoint, serializeCheckpoint({ config: model.config, weights: model.weights, state, ...at, run })),
   });
   o.log(`stage 1 done at step ${s1.step}${s1.skipped > 0 ? ` (${s1.skipped} non-finite steps skipped)` : ''}`);
   trainExitHeads(model, trainFeatures, {
     epochs: o.exitEpochs, batchSize: o.batchSize, learningRate: o.exitLearningRate, warmupRatio: 0.1, seed: o.seed + 1, now: () => performance.now(),
-    onProgress: (p) => { if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 2 (exits)', p)); } },
+    onProgress: (p) => {
+      const mean = recent2.add(p.loss);
+      if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 2 (exits)', p, mean)); }
+    },
   });
   const answer = { maxAnswerLength: DEFAULT_QA.max_answer_length, nBestSize: DEFAULT_QA.n_best_size, nullScoreDiffThreshold: 0 };
   const profile = profileExits(model, o.dev, devFeatures, answer, 16, (d, n) => { if (d === n) o.log(`dev profile: ${n} features`); });
