@@ -44,6 +44,23 @@ test('training a tiny model on a toy reading task makes the loss fall', (t) => {
   t.is(res.skipped, 0);
 });
 
+test('deep supervision trains the shared head on every layer and the loss still falls', (t) => {
+  const data = toyData(480, 2);
+  const plain = new AlbertModel(cfg, initAlbertWeights(cfg, 1, 0.1), jsBackend);
+  const deep = new AlbertModel(cfg, initAlbertWeights(cfg, 1, 0.1), jsBackend);
+  const one = trainBackbone(plain, data, { ...base, stopAtStep: 1 });
+  const res = trainBackbone(deep, data, { ...base, epochs: 6, learningRate: 5e-3, deepSupervision: true });
+  // Step 1 reports the final layer's loss either way (same weights, same batch)...
+  t.is(res.losses[0], one.losses[0]);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const early = mean(res.losses.slice(0, 10)), late = mean(res.losses.slice(-10));
+  t.log(`loss ${early.toFixed(3)} → ${late.toFixed(3)}`);
+  t.true(late < early * 0.3, `loss ${early.toFixed(3)} → ${late.toFixed(3)}`);
+  // ...but the update differs: earlier layers' answers pulled the head and the layer too.
+  const d = trainBackbone(new AlbertModel(cfg, initAlbertWeights(cfg, 1, 0.1), jsBackend), data, { ...base, stopAtStep: 1, deepSupervision: true });
+  t.not(Array.from(d.state.grads.qaOutputs!.weight).join(), Array.from(one.state.grads.qaOutputs!.weight).join());
+});
+
 test('a run stopped, checkpointed and resumed gives bit-identical weights', (t) => {
   const data = toyData(64, 3);
   const straight = new AlbertModel(cfg, initAlbertWeights(cfg, 4, 0.1), jsBackend);
