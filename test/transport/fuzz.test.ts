@@ -22,6 +22,8 @@ const MAX_MS = 5000;
 test('fuzz: mutated handshakes, frames and plaintexts are closed cleanly or accepted as valid', (t) => {
   const seed = Number(process.env.ELMA_FUZZ_SEED ?? Date.now()) >>> 0;
   t.log(`seed ${seed} (ELMA_FUZZ_SEED=${seed} replays this run)`);
+  // Also on stderr at once: t.log shows only when the test ends, and a run that hangs must name its seed.
+  process.stderr.write(`fuzz seed ${seed}\n`);
   const rb = seededRandom(seed);
   const int = (n: number): number => { const b = rb(4); return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) % n; };
   const serverKey = generateKeyPair(nodeProvider, random);
