@@ -12,6 +12,7 @@ import { AlbertModel } from '../../engine/albert/model.ts';
 import { albertWeightsToTensors } from '../../engine/albert/weights.ts';
 import type { SquadExample } from '../../engine/squad/dataset.ts';
 import { buildFeatures } from '../../engine/squad/features.ts';
+import { compactTrainFeatures } from '../../engine/train/train-data.ts';
 import type { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts';
 import { calibrate } from '../../engine/train/calibrate.ts';
 import { evaluatePolicy, profileExits } from '../../engine/train/exit-profile.ts';
@@ -89,7 +90,7 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
   if (preset === undefined) throw new RangeError(`unknown preset "${o.preset}"; known: ${Object.keys(PRESETS).join(', ')}`);
   const config: AlbertConfig = parseAlbertConfig({ architectures: ['AlbertForQuestionAnswering'], vocab_size: o.tokenizer.vocabSize, ...preset }, `preset ${o.preset}`);
   const fopts = { maxLength: o.maxSeqLength, docStride: o.docStride };
-  const trainFeatures = buildFeatures(o.train, o.tokenizer, fopts);
+  const trainFeatures = compactTrainFeatures(buildFeatures(o.train, o.tokenizer, fopts));
   const devFeatures = buildFeatures(o.dev, o.tokenizer, fopts);
   o.log(`data: ${o.train.length} training questions → ${trainFeatures.length} features; ${o.dev.length} dev questions → ${devFeatures.length} features`);
   let model: AlbertModel;
