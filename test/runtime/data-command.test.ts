@@ -92,6 +92,10 @@ test.serial('data vocab: spiece.model and an equivalent tokenizer.json, ALBERT i
       t.true(report.pairTokens.p95 <= 320, `p95 ${report.pairTokens.p95}`);
     }
   }
+  // The commonest words of the questions are single pieces (spm_train's own unigram pieces split
+  // them: "▁wh i ch"; runtime/data/unigram-em.ts).
+  const common = a.encode('Which river does it lie on? How large is the staff?');
+  t.deepEqual(common.ids.slice(1, 4).map((id) => a.idToToken(id)), ['▁which', '▁river', '▁does']);
   const lowered = a.encode('Kelbora has a population of 48,200.');
   t.deepEqual(lowered.ids, a.encode('KELBORA HAS A POPULATION OF 48,200.').ids);
 
@@ -120,6 +124,7 @@ test.serial('data vocab: bad input is one clear line, and nothing is written', a
     [['--data', TRAIN], 2, /missing required option --out/],
     [['--data', TRAIN, '--out', out, '--size', '0'], 2, /--size must be an integer ≥ 16/],
     [['--data', TRAIN, '--out', out, '--seed', '1'], 2, /data vocab takes no option --seed/],
+    [['--data', TRAIN, '--out', out, '--pieces', 'wordpiece'], 2, /--pieces is "wordpiece", not bpe or unigram/],
     [['--data', TRAIN, '--out', out, '--spm-train', path.join(dir, 'no-spm_train')], 1, /no-spm_train: not found: install SentencePiece's trainer \(Debian\/Ubuntu: apt-get install sentencepiece\)/],
     [['--data', TRAIN, '--out', out, '--size', '100000'], 1, /spm_train: the data supports at most \d+ pieces, not 100000: use a smaller --size or more data/],
     [['--data', TRAIN, '--out', path.join(notSquad, 'sub'), '--size', '800'], 1, /not-squad\.json\/sub: cannot be created \(ENOTDIR\)/],

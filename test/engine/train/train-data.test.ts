@@ -24,7 +24,7 @@ test('compacted features give the same batches, cut to the longest feature', (t)
   t.true(compact[0]!.input_ids instanceof Int32Array);
   for (let step = 1; step <= 14; step++) t.deepEqual(batchOfStep(compact, 16, 3, step), batchOfStep(plain, 16, 3, step));
   const b = makeBatch(plain, [0, 1, 2]);
-  const longest = Math.max(...[0, 1, 2].map((i) => plain[i]!.attention_mask.lastIndexOf(1) + 1));
+  const longest = Math.max(...[0, 1, 2].map((i) => (plain[i]!.attention_mask as number[]).lastIndexOf(1) + 1));
   t.is(b.inputs.seq, longest);
 });
 
