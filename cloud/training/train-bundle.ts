@@ -14,16 +14,15 @@ import type { SquadExample } from '../../engine/squad/dataset.ts';
 import { buildFeatures } from '../../engine/squad/features.ts';
 import { compactTrainFeatures } from '../../engine/train/train-data.ts';
 import type { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts';
-import { calibrate } from '../../engine/train/calibrate.ts';
-import { evaluatePolicy, profileExits } from '../../engine/train/exit-profile.ts';
 import { trainBackbone, type TrainProgress } from '../../engine/train/train-backbone.ts';
 import { trainExitHeads } from '../../engine/train/train-exits.ts';
 import type { Backend } from '../../kernels/backend.ts';
 import { writeBundle } from '../../models/bundle/bundle-dir.ts';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DEFAULT_QA, RUNTIME_VERSION, WEIGHTS_FILE, type GoldenQuestion, type Manifest } from '../../models/bundle/manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DEFAULT_QA, RUNTIME_VERSION, WEIGHTS_FILE, type Manifest } from '../../models/bundle/manifest.ts';
 import { parseCheckpoint, serializeCheckpoint } from '../../models/checkpoint.ts';
 import { serializeSafetensors } from '../../models/safetensors.ts';
 import { writeFileAtomic } from '../../transport/node/atomic-file.ts';
+import { calibrateExits } from './calibrate-exits.ts';
 
 /** Architectures by name; vocab_size comes from the tokenizer. */
 export const PRESETS: Record<string, Record<string, number | string>> = {
@@ -51,6 +50,8 @@ export interface TrainBundleOptions {
   readonly docStride: number;
   readonly depthLimit: number;
   readonly maxF1Drop: number;
+  /** Device target (limit + offload) in F1 points; undefined: none (cloud/training/calibrate-exits.ts). */
+  readonly maxDeviceF1Drop?: number;
   /** Stage-1 checkpoint file: written every `checkpointEvery` steps, resumed from when present. */
   readonly checkpoint: string;
   readonly checkpointEvery: number;
@@ -130,20 +131,8 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
       if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 2 (exits)', p, mean)); }
     },
   });
-  const answer = { maxAnswerLength: DEFAULT_QA.max_answer_length, nBestSize: DEFAULT_QA.n_best_size, nullScoreDiffThreshold: 0 };
-  const profile = profileExits(model, o.dev, devFeatures, answer, 16, (d, n) => { if (d === n) o.log(`dev profile: ${n} features`); });
-  const cal = calibrate(profile, { maxF1Drop: o.maxF1Drop });
-  const L = model.config.numHiddenLayers;
-  const device = evaluatePolicy(profile, cal.thresholds, o.depthLimit, true);
-  o.log(`calibration: full F1 ${cal.target.fullF1.toFixed(2)}; chosen F1 ${cal.chosen.f1.toFixed(2)} at ${cal.chosen.meanLayers.toFixed(2)} mean layers; `
-    + `device limit ${o.depthLimit} + offload: F1 ${device.f1.toFixed(2)}, offload rate ${(100 * device.offloadRate).toFixed(1)}%`);
-  const full = evaluatePolicy(profile, new Array<number>(L).fill(0), L, false);
-  const golden: GoldenQuestion[] = [];
-  o.dev.forEach((ex, i) => {
-    const q = full.perQuestion[i]!;
-    const want = ex.isImpossible ? 2 : 4;
-    const have = golden.filter((g) => (g.answer === '') === ex.isImpossible).length;
-    if (q.exact === 1 && have < want) golden.push({ context: ex.context, question: ex.question, answer: q.text });
+  const { exits, golden } = calibrateExits(model, o.dev, devFeatures, {
+    depthLimit: o.depthLimit, maxF1Drop: o.maxF1Drop, ...(o.maxDeviceF1Drop !== undefined ? { maxDeviceF1Drop: o.maxDeviceF1Drop } : {}), log: o.log,
   });
   const files = new Map<string, Uint8Array>([[WEIGHTS_FILE, serializeSafetensors(albertWeightsToTensors(model.weights, model.config), { format: 'pt', producer: 'elma train' })]]);
   for (const [name, bytes] of o.tokenizerFiles) files.set(name, bytes);
@@ -151,11 +140,7 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
   return writeBundle(o.out, {
     format: BUNDLE_FORMAT, format_version: BUNDLE_FORMAT_VERSION, model_id: `elma-${o.preset}`, version: 1, created: new Date().toISOString(),
     min_runtime_version: RUNTIME_VERSION, architecture: toHfConfig(model.config),
-    exits: {
-      thresholds: cal.thresholds, depth_limit: o.depthLimit,
-      calibration: { method: 'dev split; uniform threshold curve, then per-layer refinement', target: cal.target, chosen: cal.chosen, curve: cal.curve,
-        device: { depth_limit: o.depthLimit, f1: device.f1, offload_rate: device.offloadRate } },
-    },
+    exits,
     qa: { ...DEFAULT_QA, max_seq_length: o.maxSeqLength, doc_stride: o.docStride },
     weights: WEIGHTS_FILE, tokenizer: o.tokenizerFiles.has('tokenizer.json') ? 'tokenizer.json' : 'spiece.model', golden,
     source: {

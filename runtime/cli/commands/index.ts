@@ -9,6 +9,7 @@ import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
 import { evalCommand } from './eval.ts';
 import { trainCommand } from './train.ts';
+import { calibrateCommand } from './calibrate.ts';
 import { exportOnnxCommand } from './export-onnx.ts';
 import { dataCommand } from './data.ts';
 import { serveCommand } from './serve.ts';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   evalSquadCommand,
   evalCommand,
   trainCommand,
+  calibrateCommand,
   dataCommand,
   serveCommand,
   linkAskCommand,

@@ -33,7 +33,9 @@ Options:
   --max-seq-length <n>    (default 256)
   --doc-stride <n>        (default 64)
   --depth-limit <k>       layers on the device before offloading (default 6)
-  --max-f1-drop <x>       calibration target in F1 points (default 1)
+  --max-f1-drop <x>       calibration target for early exit in F1 points (default 1)
+  --max-device-f1-drop <x> calibration target for the device (depth limit, the rest offloaded) in F1
+                          points (default 0.5)
   --checkpoint <file>     stage-1 checkpoint (default <out>.ckpt.safetensors)
   --checkpoint-every <n>  steps between checkpoints (default 200)
   --max-steps <n>         end stage 1 after this step (e.g. to finish a long run early from its checkpoint)
@@ -47,7 +49,7 @@ Options:
     train: { type: 'string' }, dev: { type: 'string' }, vocab: { type: 'string' }, out: { type: 'string' }, preset: { type: 'string' },
     epochs: { type: 'string' }, 'exit-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'exit-lr': { type: 'string' },
     seed: { type: 'string' }, 'max-seq-length': { type: 'string' }, 'doc-stride': { type: 'string' }, 'depth-limit': { type: 'string' },
-    'max-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' },
+    'max-f1-drop': { type: 'string' }, 'max-device-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' },
     'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' }, init: { type: 'string' },
   },
   async run(args, io) {
@@ -75,7 +77,7 @@ Options:
       seed: optionalInt(args, 'seed', 1), epochs: optionalInt(args, 'epochs', 3, 1), exitEpochs: optionalInt(args, 'exit-epochs', 1, 1),
       batchSize: optionalInt(args, 'batch-size', 16, 1), learningRate: optionalNumber(args, 'lr', 1e-3), exitLearningRate: optionalNumber(args, 'exit-lr', 5e-3),
       maxSeqLength: optionalInt(args, 'max-seq-length', 256, 16), docStride: optionalInt(args, 'doc-stride', 64, 1), depthLimit,
-      maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
+      maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), maxDeviceF1Drop: optionalNumber(args, 'max-device-f1-drop', 0.5), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
       checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1), deepSupervision: args.values['deep-supervision'] === true,
       warmupRatio: optionalNumber(args, 'warmup', 0.1), init,
       ...(args.values['max-steps'] !== undefined ? { maxSteps: optionalInt(args, 'max-steps', 1, 1) } : {}), log: (line) => io.stderr(`${line}\n`),

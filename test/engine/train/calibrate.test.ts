@@ -51,3 +51,19 @@ test('calibration picks the thresholds that keep F1 and save the most layers, wi
   t.is(curve[10]!.meanLayers, 1);
   t.true(curve.every((p, i) => i === 0 || p.meanLayers <= curve[i - 1]!.meanLayers));
 });
+
+test('a device target (depth limit + offload) constrains the same thresholds further', (t) => {
+  // Question 1 is wrong at exit 1 with a middling entropy: a 5-point early-exit budget lets it
+  // exit wrong (τ1 up to 0.6), a 0-point device budget at limit 1 must offload it (τ1 ≤ 0.4).
+  const fs = features.map((f, i) => (i === 1 ? { ...f, entropy: Float64Array.of(0.4, 0.05, 0.01) } : f));
+  const p: ExitProfile = { ...profile, features: fs };
+  const loose = calibrate(p, { maxF1Drop: 5 });
+  t.true(loose.thresholds[0]! > 0.4, `τ1 = ${loose.thresholds[0]}`);
+  t.is(loose.device, undefined);
+  const both = calibrate(p, { maxF1Drop: 5, device: { depthLimit: 1, maxF1Drop: 0 } });
+  t.true(both.thresholds[0]! > 0.1 && both.thresholds[0]! <= 0.4, `τ1 = ${both.thresholds[0]}`);
+  t.deepEqual(both.target.device, { depthLimit: 1, maxF1Drop: 0 });
+  t.is(both.device!.f1, 100);
+  t.is(both.device!.offloadRate, 0.5);
+  t.is(both.chosen.f1, 100);
+});
