@@ -81,7 +81,17 @@ export interface PolicyResult {
  * Evaluate a policy on a profile. Features not confident by `depthLimit` are answered by the
  * final layer when `offload` is true (the cloud's full model), else by exit `depthLimit`.
  */
+const answerMemo = new WeakMap<ExitProfile, ({ text: string; em: number; f1: number }[] | undefined)[]>();
+
 export function evaluatePolicy(p: ExitProfile, thresholds: readonly number[], depthLimit: number, offload: boolean): PolicyResult {
+  let uses = answerMemo.get(p);
+  if (uses === undefined) { uses = []; answerMemo.set(p, uses); }
+  const score = (ex: SquadExample, logits: { offsets: SquadFeature['offset_mapping']; start: Float32Array; end: Float32Array }[], i: number): { text: string; em: number; f1: number } => {
+    const text = extractAnswer(ex.context, logits, { ...p.answer, versionTwoWithNegative: true }, `question ${ex.id}`).text;
+    let gold = ex.answers.map((a) => a.text).filter((t) => normalizeAnswer(t) !== '');
+    if (gold.length === 0) gold = [''];
+    return { text, em: Math.max(...gold.map((g) => computeExact(g, text))), f1: Math.max(...gold.map((g) => computeF1(g, text))) };
+  };
   const exitCounts = new Array<number>(p.layers).fill(0);
   let layers = 0, offloaded = 0, emSum = 0, f1Sum = 0;
   const perQuestion: PolicyResult['perQuestion'] = [];
@@ -99,11 +109,12 @@ export function evaluatePolicy(p: ExitProfile, thresholds: readonly number[], de
       const use = !confident && offload ? p.layers : l;
       return { offsets: f.offsets, start: f.start[use - 1]!, end: f.end[use - 1]! };
     });
-    const text = extractAnswer(ex.context, logits, { ...p.answer, versionTwoWithNegative: true }, `question ${ex.id}`).text;
-    let gold = ex.answers.map((a) => a.text).filter((t) => normalizeAnswer(t) !== '');
-    if (gold.length === 0) gold = [''];
-    const em = Math.max(...gold.map((g) => computeExact(g, text)));
-    const f1 = Math.max(...gold.map((g) => computeF1(g, text)));
+    // A one-feature question's answer depends only on the layer it is read from: memoised, so
+    // that calibration can evaluate thousands of policies (the answer search dominates otherwise).
+    const single = p.byExample[i]!.length === 1 ? (uses[i] ??= []) : null;
+    const use = !off || !offload ? deepest : p.layers;
+    const { text, em, f1 } = single?.[use] ?? score(ex, logits, i);
+    if (single !== null) single[use] = { text, em, f1 };
     emSum += em;
     f1Sum += f1;
     if (off) offloaded++;

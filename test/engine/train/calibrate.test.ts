@@ -67,3 +67,25 @@ test('a device target (depth limit + offload) constrains the same thresholds fur
   t.is(both.device!.offloadRate, 0.5);
   t.is(both.chosen.f1, 100);
 });
+
+test('the F1 budget goes where it saves the most layers, not to the first layer', (t) => {
+  // Question 0 is wrong and fairly sure at exit 1 (saving 2 layers if it leaves there); questions
+  // 1–11 are sure at exit 2, question 11 wrongly (saving 11 layers). The budget is one wrong answer.
+  const ex: SquadExample[] = [], fs: FeatureProfile[] = [];
+  for (let i = 0; i < 20; i++) {
+    const gold = i % 4;
+    ex.push({ id: `q${i}`, title: '', question: '?', context, answers: [{ text: `w${gold}`, answer_start: gold * 3 }], isImpossible: false });
+    const right = logitsFor(gold), wrong = logitsFor((gold + 1) % 4);
+    const e1 = wrong, e2 = i === 11 ? wrong : right; // exit 1 is always wrong, sure only on question 0
+    fs.push({
+      exampleIndex: i, offsets, entropy: Float64Array.of(i === 0 ? 0.3 : 0.9, i >= 1 && i <= 11 ? 0.5 : 0.9, 0.01),
+      start: [e1.start, e2.start, right.start], end: [e1.end, e2.end, right.end],
+    });
+  }
+  const p: ExitProfile = { layers: 3, examples: ex, features: fs, byExample: fs.map((_, i) => [i]), answer: { maxAnswerLength: 30, nBestSize: 20 } };
+  const c = calibrate(p, { maxF1Drop: 5 });
+  t.true(c.thresholds[0]! <= 0.3, `τ1 = ${c.thresholds[0]}`);
+  t.true(c.thresholds[1]! > 0.5, `τ2 = ${c.thresholds[1]}`);
+  t.is(c.chosen.f1, 95);
+  t.true(c.chosen.meanLayers < 2.1, `mean layers ${c.chosen.meanLayers}`);
+});
