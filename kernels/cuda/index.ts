@@ -1,14 +1,17 @@
 /**
  * The `cuda` backend: libelma_cuda (CUDA kernels + cuBLAS, kernels/cuda/src) through koffi.
- * The fused `layer` uploads each distinct LayerWeights once (a handle cached per weights object)
- * and runs on the GPU; the single ops copy to the device and back (they serve the conformance
- * suite). Precision: ELMA_CUDA_FP16=1 runs the layer in fp16 (docs/backends.md for its bound).
+ * The fused `layer` uploads each distinct LayerWeights once and runs on the GPU; the device copy
+ * is kept and invalidated by the native backend's rules (kernels/native/_layer-handles.ts:
+ * `releaseLayer`, any single op given one of the layer's arrays, a sample of the values checked
+ * before each run), so a model trained in place never runs on old weights. The single ops copy
+ * to the device and back (they serve the conformance suite). Precision: ELMA_CUDA_FP16=1 runs the layer in fp16 (docs/backends.md for its bound).
  */
 import type { Backend, LayerShape, LayerWeights, OpName } from '../backend.ts';
 import { BackendError } from '../errors.ts';
 import { findLibrary, loadLibrary } from '../native/library.ts';
 import { ACTIVATION_CODE } from '../native/index.ts';
-import { declareStructs } from '../native/_bindings.ts';
+import { declareStructs, type LayerHandlePtr } from '../native/_bindings.ts';
+import { LayerHandles } from '../native/_layer-handles.ts';
 
 const ELMA_CUDA_ABI_VERSION = 1;
 const OPS: ReadonlySet<OpName> = new Set<OpName>(['linear', 'layerNorm', 'activation', 'softmax', 'attention', 'addInPlace']);
@@ -49,9 +52,11 @@ export function createCudaBackend(opts: CudaOptions = {}): Backend {
     if (rc !== 0) throw new BackendError('cuda', `${what} failed (${String(rc)}): ${String(c.err!())}`);
   };
   const fp16 = opts.fp16 ?? process.env.ELMA_CUDA_FP16 === '1';
-  const handles = new WeakMap<LayerWeights, Map<string, unknown>>();
-  // Device memory of a layer whose weights object is collected is freed with it.
-  const freeLayer = new FinalizationRegistry<unknown>((h) => { c.destroy!(h); });
+  const handles = new LayerHandles({
+    create: (w, shape) => c.create!(w, shape, fp16 ? 1 : 0) as LayerHandlePtr | null,
+    destroy: (h) => { c.destroy!(h); },
+  }, (what) => { throw new BackendError('cuda', `${what.replace('elma_', 'elma_cuda_')} failed: ${String(c.err!())}`); });
+  const touched = (...arrays: (Float32Array | null)[]): void => { for (const a of arrays) handles.touched(a); };
   const mask32 = (m: Int32Array | Uint8Array): Int32Array => (m instanceof Int32Array ? m : Int32Array.from(m));
   const need = (name: string, have: number, want: number): void => {
     if (have < want) throw new RangeError(`${name}: buffer of ${have} values, needs ${want}`);
@@ -60,12 +65,15 @@ export function createCudaBackend(opts: CudaOptions = {}): Backend {
   return {
     name: 'cuda',
     supportsOp: (op) => OPS.has(op),
+    releaseLayer: (w) => handles.release(w),
     linear(x, rows, inF, w, bias, outF, out) {
+      touched(w, bias);
       need('linear x', x.length, rows * inF); need('linear w', w.length, outF * inF); need('linear out', out.length, rows * outF);
       if (bias !== null) need('linear bias', bias.length, outF);
       ok(c.linear!(x, rows, inF, w, bias, outF, ACTIVATION_CODE.linear, out), 'elma_cuda_linear');
     },
     layerNorm(x, residual, rows, cols, gamma, beta, eps, out) {
+      touched(gamma, beta);
       need('layerNorm x', x.length, rows * cols); need('layerNorm out', out.length, rows * cols);
       need('layerNorm gamma', gamma.length, cols); need('layerNorm beta', beta.length, cols);
       if (residual !== null) need('layerNorm residual', residual.length, rows * cols);
@@ -86,21 +94,7 @@ export function createCudaBackend(opts: CudaOptions = {}): Backend {
     },
     layer(x: Float32Array, keyMask: Int32Array | Uint8Array, w: LayerWeights, s: LayerShape): void {
       need('layer x', x.length, s.batch * s.seq * s.hidden); need('layer mask', keyMask.length, s.batch * s.seq);
-      const key = `${s.hidden}/${s.heads}/${s.intermediate}/${s.activation}/${s.layerNormEps}`;
-      let m = handles.get(w);
-      if (m === undefined) { m = new Map(); handles.set(w, m); }
-      let h = m.get(key);
-      if (h === undefined) {
-        h = c.create!({
-          query_w: w.query.weight, query_b: w.query.bias, key_w: w.key.weight, key_b: w.key.bias, value_w: w.value.weight, value_b: w.value.bias,
-          dense_w: w.dense.weight, dense_b: w.dense.bias, attn_ln_g: w.attentionLayerNorm.weight, attn_ln_b: w.attentionLayerNorm.bias,
-          ffn_w: w.ffn.weight, ffn_b: w.ffn.bias, ffn_out_w: w.ffnOutput.weight, ffn_out_b: w.ffnOutput.bias,
-          out_ln_g: w.fullLayerLayerNorm.weight, out_ln_b: w.fullLayerLayerNorm.bias,
-        }, { batch: 0, seq: 0, hidden: s.hidden, heads: s.heads, intermediate: s.intermediate, activation: ACTIVATION_CODE[s.activation], layer_norm_eps: s.layerNormEps }, fp16 ? 1 : 0);
-        if (h === null) throw new BackendError('cuda', `elma_cuda_layer_create failed: ${String(c.err!())}`);
-        m.set(key, h);
-        freeLayer.register(w, h);
-      }
+      const h = handles.get(w, s, { batch: 0, seq: 0, hidden: s.hidden, heads: s.heads, intermediate: s.intermediate, activation: ACTIVATION_CODE[s.activation], layer_norm_eps: s.layerNormEps });
       ok(c.run!(h, x, mask32(keyMask), s.batch, s.seq, 1), 'elma_cuda_layer_run');
     },
   };

@@ -69,7 +69,7 @@ export class LayerHandles {
   /** Handles made so far (tests and benchmarks read it to see reuse). */
   created = 0;
 
-  constructor(private readonly c: LayerHandleBindings, private readonly fail: (what: string) => never) {
+  constructor(private readonly c: Pick<LayerHandleBindings, 'create' | 'destroy'>, private readonly fail: (what: string) => never) {
     // A weights object that is collected takes its packed copy with it.
     this.registry = new FinalizationRegistry((h) => { c.destroy(h); });
   }
