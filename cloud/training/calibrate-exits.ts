@@ -4,13 +4,16 @@
  * profile every exit on the dev split once, choose the thresholds (engine/train/calibrate.ts)
  * under both targets — early exit within `maxF1Drop` of the full model, and the device (at most
  * `depthLimit` layers, the rest offloaded to the full model) within `maxDeviceF1Drop` — and give
- * the manifest's `exits` section with the curve it came from, plus golden questions.
+ * the manifest's `exits` section with the curve it came from, plus golden questions. First the
+ * null-answer threshold is chosen on the same profile (it changes every answer the thresholds
+ * are judged by).
  */
 import type { AlbertModel } from '../../engine/albert/model.ts';
 import type { SquadExample } from '../../engine/squad/dataset.ts';
 import type { SquadFeature } from '../../engine/squad/features.ts';
 import { calibrate } from '../../engine/train/calibrate.ts';
 import { evaluatePolicy, profileExits } from '../../engine/train/exit-profile.ts';
+import { bestNullThreshold } from '../../engine/train/null-threshold.ts';
 import { DEFAULT_QA, type GoldenQuestion, type Manifest } from '../../models/bundle/manifest.ts';
 
 export interface CalibrateExitsOptions {
@@ -25,12 +28,17 @@ export interface CalibratedExits {
   readonly exits: NonNullable<Manifest['exits']>;
   /** Dev questions the full model answers exactly (4 answerable, 2 unanswerable): a bundle's health check. */
   readonly golden: GoldenQuestion[];
+  /** The null-answer threshold chosen on dev (engine/train/null-threshold.ts), for `qa.null_score_diff_threshold`. */
+  readonly nullScoreDiffThreshold: number;
   readonly fullF1: number;
 }
 
 export function calibrateExits(model: AlbertModel, dev: readonly SquadExample[], devFeatures: readonly SquadFeature[], o: CalibrateExitsOptions): CalibratedExits {
   const answer = { maxAnswerLength: DEFAULT_QA.max_answer_length, nBestSize: DEFAULT_QA.n_best_size, nullScoreDiffThreshold: 0 };
-  const profile = profileExits(model, dev, devFeatures, answer, 16, (d, n) => { if (d === n || d % 800 === 0) o.log(`dev profile: ${d}/${n} features`); });
+  const profiled = profileExits(model, dev, devFeatures, answer, 16, (d, n) => { if (d === n || d % 800 === 0) o.log(`dev profile: ${d}/${n} features`); });
+  const nullThreshold = bestNullThreshold(profiled);
+  o.log(`null-answer threshold: ${nullThreshold.threshold.toFixed(3)} (full model F1 ${nullThreshold.f1.toFixed(2)}; ${nullThreshold.f1AtZero.toFixed(2)} at 0)`);
+  const profile = { ...profiled, answer: { ...profiled.answer, nullScoreDiffThreshold: nullThreshold.threshold } };
   const device = o.maxDeviceF1Drop === undefined ? undefined : { depthLimit: o.depthLimit, maxF1Drop: o.maxDeviceF1Drop };
   const cal = calibrate(profile, { maxF1Drop: o.maxF1Drop, ...(device !== undefined ? { device } : {}) });
   const L = model.config.numHiddenLayers;
@@ -56,6 +64,6 @@ export function calibrateExits(model: AlbertModel, dev: readonly SquadExample[],
         device: { depth_limit: o.depthLimit, f1: onDevice.f1, offload_rate: onDevice.offloadRate, mean_layers: onDevice.meanLayers },
       },
     },
-    golden, fullF1: full.f1,
+    golden, fullF1: full.f1, nullScoreDiffThreshold: nullThreshold.threshold,
   };
 }

@@ -131,7 +131,7 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
       if (performance.now() - lastLog > 10_000 || p.step === p.totalSteps) { lastLog = performance.now(); o.log(progressLine('stage 2 (exits)', p, mean)); }
     },
   });
-  const { exits, golden } = calibrateExits(model, o.dev, devFeatures, {
+  const { exits, golden, nullScoreDiffThreshold } = calibrateExits(model, o.dev, devFeatures, {
     depthLimit: o.depthLimit, maxF1Drop: o.maxF1Drop, ...(o.maxDeviceF1Drop !== undefined ? { maxDeviceF1Drop: o.maxDeviceF1Drop } : {}), log: o.log,
   });
   const files = new Map<string, Uint8Array>([[WEIGHTS_FILE, serializeSafetensors(albertWeightsToTensors(model.weights, model.config), { format: 'pt', producer: 'elma train' })]]);
@@ -141,7 +141,7 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
     format: BUNDLE_FORMAT, format_version: BUNDLE_FORMAT_VERSION, model_id: `elma-${o.preset}`, version: 1, created: new Date().toISOString(),
     min_runtime_version: RUNTIME_VERSION, architecture: toHfConfig(model.config),
     exits,
-    qa: { ...DEFAULT_QA, max_seq_length: o.maxSeqLength, doc_stride: o.docStride },
+    qa: { ...DEFAULT_QA, max_seq_length: o.maxSeqLength, doc_stride: o.docStride, null_score_diff_threshold: nullScoreDiffThreshold },
     weights: WEIGHTS_FILE, tokenizer: o.tokenizerFiles.has('tokenizer.json') ? 'tokenizer.json' : 'spiece.model', golden,
     source: {
       kind: 'trained', command: o.command, seconds: Math.round(seconds), machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,

@@ -16,6 +16,7 @@ test.before(async () => {
 });
 
 interface Manifest {
+  qa: { null_score_diff_threshold: number };
   files: Record<string, { sha256: string }>;
   exits: { thresholds: number[]; depth_limit: number; calibration: { dev_questions: number; target: { fullF1: number; device: { depthLimit: number; maxF1Drop: number } }; device: { f1: number; offload_rate: number } } };
 }
@@ -29,6 +30,8 @@ test('calibrate rewrites the thresholds under both targets and keeps the weights
   t.regex(r.stderr, /calibration: full F1 [\d.]+; early exit F1 [\d.]+ at [\d.]+ mean layers; device limit 3 \+ offload: F1 [\d.]+, offload rate [\d.]+%/);
   const after = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
   t.deepEqual(after.files, before.files);
+  t.true(Number.isFinite(after.qa.null_score_diff_threshold));
+  t.regex(r.stderr, /null-answer threshold: -?[\d.]+ \(full model F1 [\d.]+; [\d.]+ at 0\)/);
   t.is(after.exits.depth_limit, 3);
   t.is(after.exits.calibration.dev_questions, 60);
   t.deepEqual(after.exits.calibration.target.device, { depthLimit: 3, maxF1Drop: 0 });

@@ -16,11 +16,12 @@ export const calibrateCommand: Command = {
   summary: 'Choose a bundle\'s exit thresholds again on a dev split (early-exit and device targets)',
   help: `Usage: elma calibrate --bundle <dir> --dev <squad.json> [--out <dir>] [options]
 
-Runs every exit of the bundle once on every dev feature, then chooses the per-layer entropy
-thresholds that save the most layers while early exit stays within --max-f1-drop of the full
-model and the device (--depth-limit layers, the rest offloaded to the full model) within
---max-device-f1-drop. Writes the bundle with the new thresholds, curve and golden questions
-(weights and tokenizer unchanged) to --out, or in place. A signature is not carried over:
+Runs every exit of the bundle once on every dev feature, chooses the null-answer threshold that
+gives the full model its best F1 (as the official SQuAD 2.0 script's best_f1), then the
+per-layer entropy thresholds that save the most layers while early exit stays within
+--max-f1-drop of the full model and the device (--depth-limit layers, the rest offloaded to the
+full model) within --max-device-f1-drop. Writes the bundle with the new thresholds, curve and
+golden questions (weights and tokenizer unchanged) to --out, or in place. A signature is not carried over:
 sign the result again (elma bundle pack).
 
 Options:
@@ -46,14 +47,14 @@ Options:
     if (depthLimit > L) throw new UsageError(`--depth-limit ${depthLimit} exceeds the model's ${L} layers`);
     const m = bundle.manifest;
     const features = buildFeatures(dev, tokenizer, { maxLength: m.qa.max_seq_length, docStride: m.qa.doc_stride });
-    const { exits, golden } = calibrateExits(model, dev, features, {
+    const { exits, golden, nullScoreDiffThreshold } = calibrateExits(model, dev, features, {
       depthLimit, maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), maxDeviceF1Drop: optionalNumber(args, 'max-device-f1-drop', 0.5),
       log: (line) => io.stderr(`${line}\n`),
     });
     // Read every file before writing: `out` may be `dir`, which writeBundle replaces.
     const files = new Map(Object.keys(m.files).map((name) => [name, readBundleFile(dir, m, name)] as const));
     const { files: _old, ...fields } = m;
-    writeBundle(out, { ...fields, exits, golden }, files);
+    writeBundle(out, { ...fields, exits, golden, qa: { ...m.qa, null_score_diff_threshold: nullScoreDiffThreshold } }, files);
     const c = exits.calibration as { chosen: { f1: number; meanLayers: number }; target: { fullF1: number } };
     io.stdout(`wrote ${out}: thresholds for early exit F1 ${c.chosen.f1.toFixed(2)} at ${c.chosen.meanLayers.toFixed(2)} layers (full ${c.target.fullF1.toFixed(2)}), device limit ${depthLimit}\n`);
     return 0;

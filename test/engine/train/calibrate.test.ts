@@ -1,5 +1,6 @@
 import test from 'ava';
 import { calibrate, thresholdCurve } from '../../../engine/train/calibrate.ts';
+import { bestNullThreshold } from '../../../engine/train/null-threshold.ts';
 import { evaluatePolicy, type ExitProfile, type FeatureProfile } from '../../../engine/train/exit-profile.ts';
 import type { SquadExample } from '../../../engine/squad/dataset.ts';
 
@@ -88,4 +89,28 @@ test('the F1 budget goes where it saves the most layers, not to the first layer'
   t.true(c.thresholds[1]! > 0.5, `τ2 = ${c.thresholds[1]}`);
   t.is(c.chosen.f1, 95);
   t.true(c.chosen.meanLayers < 2.1, `mean layers ${c.chosen.meanLayers}`);
+});
+
+test('the null-answer threshold is the one with the best F1 (the official script\'s best_f1 sweep)', (t) => {
+  // Question i has the span w(i % 4) at score 10 and the null answer at 10 + diffs[i], so its
+  // score difference is diffs[i]; questions 0–5 are answerable, 6–9 not.
+  const ex: SquadExample[] = [], fs: FeatureProfile[] = [];
+  const diffs = [-4, -2, 1, 2, 3, 5, 0.5, 4, 6, 7];
+  diffs.forEach((d, i) => {
+    const unanswerable = i >= 6;
+    ex.push({ id: `q${i}`, title: '', question: '?', context, answers: unanswerable ? [] : [{ text: `w${i % 4}`, answer_start: (i % 4) * 3 }], isImpossible: unanswerable });
+    const s = new Float32Array(5).fill(-20);
+    s[(i % 4) + 1] = 5;
+    s[0] = (10 + d) / 2; // null score = start[0] + end[0]
+    fs.push({ exampleIndex: i, offsets, entropy: Float64Array.of(0.5), start: [s], end: [s.slice()] });
+  });
+  const p: ExitProfile = { layers: 1, examples: ex, features: fs, byExample: fs.map((_, i) => [i]), answer: { maxAnswerLength: 30, nBestSize: 20 } };
+  const r = bestNullThreshold(p);
+  // At 0: answerable 0,1 right, 2–5 wrongly null; unanswerable 6 wrongly answered, 7–9 right → 6 of 10.
+  t.is(r.f1AtZero, 60);
+  // Best: 8 of 10, at 3 (question 5 null, question 6 answered) or at 5 (questions 6 and 7
+  // answered); the sweep gives the first.
+  t.is(r.threshold, 3);
+  t.is(r.f1, 80);
+  t.is(evaluatePolicy({ ...p, answer: { ...p.answer, nullScoreDiffThreshold: r.threshold } }, [0], 1, false).f1, 80);
 });
