@@ -30,7 +30,6 @@ export interface CalibratedExits {
   readonly golden: GoldenQuestion[];
   /** The null-answer threshold chosen on dev (engine/train/null-threshold.ts), for `qa.null_score_diff_threshold`. */
   readonly nullScoreDiffThreshold: number;
-  readonly fullF1: number;
 }
 
 export function calibrateExits(model: AlbertModel, dev: readonly SquadExample[], devFeatures: readonly SquadFeature[], o: CalibrateExitsOptions): CalibratedExits {
@@ -53,9 +52,8 @@ export function calibrateExits(model: AlbertModel, dev: readonly SquadExample[],
     const have = golden.filter((g) => (g.answer === '') === ex.isImpossible).length;
     if (q.exact === 1 && have < want) golden.push({ context: ex.context, question: ex.question, answer: q.text });
   });
-  const method = device === undefined
-    ? 'dev split; uniform threshold curve, then per-layer refinement'
-    : 'dev split; uniform threshold curve, then per-layer refinement, under the early-exit and device targets';
+  const method = 'dev split; null-answer threshold for the best full-model F1; exit thresholds from the uniform curve refined '
+    + `per layer or from a marginal-gain search, whichever runs fewer layers${device === undefined ? '' : ', under the early-exit and device targets'}`;
   return {
     exits: {
       thresholds: cal.thresholds, depth_limit: o.depthLimit,
@@ -64,6 +62,6 @@ export function calibrateExits(model: AlbertModel, dev: readonly SquadExample[],
         device: { depth_limit: o.depthLimit, f1: onDevice.f1, offload_rate: onDevice.offloadRate, mean_layers: onDevice.meanLayers },
       },
     },
-    golden, fullF1: full.f1, nullScoreDiffThreshold: nullThreshold.threshold,
+    golden, nullScoreDiffThreshold: nullThreshold.threshold,
   };
 }

@@ -126,11 +126,11 @@ export function calibrate(p: ExitProfile, o: CalibrateOptions = {}): Calibration
     th[l] = lo;
   }
   const greedy = marginalGainSearch(p, ok, o.quantiles ?? 50);
-  if (evaluatePolicy(p, greedy, L, false).meanLayers < evaluatePolicy(p, th, L, false).meanLayers) th.splice(0, L, ...greedy);
-  const r = evaluatePolicy(p, th, L, false);
-  const d = dev === undefined ? undefined : evaluatePolicy(p, th, dev.depthLimit, true);
+  const refined = evaluatePolicy(p, th, L, false), searched = evaluatePolicy(p, greedy, L, false);
+  const [thresholds, r] = searched.meanLayers < refined.meanLayers ? [greedy, searched] : [th, refined];
+  const d = dev === undefined ? undefined : evaluatePolicy(p, thresholds, dev.depthLimit, true);
   return {
-    thresholds: th, target: { maxF1Drop: maxDrop, fullF1: full.f1, ...(dev !== undefined ? { device: dev } : {}) },
+    thresholds, target: { maxF1Drop: maxDrop, fullF1: full.f1, ...(dev !== undefined ? { device: dev } : {}) },
     chosen: { f1: r.f1, exact: r.exact, meanLayers: r.meanLayers }, curve,
     ...(dev !== undefined && d !== undefined ? { device: { depthLimit: dev.depthLimit, f1: d.f1, offloadRate: d.offloadRate, meanLayers: d.meanLayers } } : {}),
   };

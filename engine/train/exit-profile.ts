@@ -77,16 +77,17 @@ export interface PolicyResult {
   readonly perQuestion: { readonly text: string; readonly f1: number; readonly exact: number; readonly layer: number; readonly offloaded: boolean }[];
 }
 
+/** Per profile and question: the scored answer read from each layer (one-feature questions only). */
+const answerMemo = new WeakMap<ExitProfile, ({ text: string; em: number; f1: number }[] | undefined)[]>();
+
 /**
  * Evaluate a policy on a profile. Features not confident by `depthLimit` are answered by the
  * final layer when `offload` is true (the cloud's full model), else by exit `depthLimit`.
  */
-const answerMemo = new WeakMap<ExitProfile, ({ text: string; em: number; f1: number }[] | undefined)[]>();
-
 export function evaluatePolicy(p: ExitProfile, thresholds: readonly number[], depthLimit: number, offload: boolean): PolicyResult {
   let uses = answerMemo.get(p);
   if (uses === undefined) { uses = []; answerMemo.set(p, uses); }
-  const score = (ex: SquadExample, logits: { offsets: SquadFeature['offset_mapping']; start: Float32Array; end: Float32Array }[], i: number): { text: string; em: number; f1: number } => {
+  const score = (ex: SquadExample, logits: { offsets: SquadFeature['offset_mapping']; start: Float32Array; end: Float32Array }[]): { text: string; em: number; f1: number } => {
     const text = extractAnswer(ex.context, logits, { ...p.answer, versionTwoWithNegative: true }, `question ${ex.id}`).text;
     let gold = ex.answers.map((a) => a.text).filter((t) => normalizeAnswer(t) !== '');
     if (gold.length === 0) gold = [''];
@@ -113,7 +114,7 @@ export function evaluatePolicy(p: ExitProfile, thresholds: readonly number[], de
     // that calibration can evaluate thousands of policies (the answer search dominates otherwise).
     const single = p.byExample[i]!.length === 1 ? (uses[i] ??= []) : null;
     const use = !off || !offload ? deepest : p.layers;
-    const { text, em, f1 } = single?.[use] ?? score(ex, logits, i);
+    const { text, em, f1 } = single?.[use] ?? score(ex, logits);
     if (single !== null) single[use] = { text, em, f1 };
     emSum += em;
     f1Sum += f1;

@@ -4,7 +4,8 @@
  * is kept and invalidated by the native backend's rules (kernels/native/_layer-handles.ts:
  * `releaseLayer`, any single op given one of the layer's arrays, a sample of the values checked
  * before each run), so a model trained in place never runs on old weights. The single ops copy
- * to the device and back (they serve the conformance suite). Precision: ELMA_CUDA_FP16=1 runs the layer in fp16 (docs/backends.md for its bound).
+ * to the device and back (they serve the conformance suite). Precision: ELMA_CUDA_FP16=1 runs
+ * the layer in fp16 (docs/backends.md for its bound).
  */
 import type { Backend, LayerShape, LayerWeights, OpName } from '../backend.ts';
 import { BackendError } from '../errors.ts';

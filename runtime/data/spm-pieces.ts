@@ -58,12 +58,5 @@ export function replaceSpmPieces(model: Uint8Array, pieces: readonly PieceEntry[
     if (i > model.length) throw new DataError(source, `malformed SentencePiece model: field at byte ${start} runs past the end`);
     if (Math.floor(key / 8) !== 1) kept.push(model.subarray(start, i));
   }
-  const parts = [...pieces.map(encodePiece), ...kept];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat([...pieces.map(encodePiece), ...kept]));
 }

@@ -21,8 +21,8 @@ gives the full model its best F1 (as the official SQuAD 2.0 script's best_f1), t
 per-layer entropy thresholds that save the most layers while early exit stays within
 --max-f1-drop of the full model and the device (--depth-limit layers, the rest offloaded to the
 full model) within --max-device-f1-drop. Writes the bundle with the new thresholds, curve and
-golden questions (weights and tokenizer unchanged) to --out, or in place. A signature is not carried over:
-sign the result again (elma bundle pack).
+golden questions (weights and tokenizer unchanged) to --out, or in place. A signature is not
+carried over: sign the result again (elma bundle pack).
 
 Options:
   --bundle <dir>             the model bundle

@@ -54,9 +54,9 @@ Debian's spm_train (package "sentencepiece"), with ALBERT's special ids (0 <pad>
 2 [CLS], 3 [SEP], 4 [MASK]) on lowercased text, and writes <dir>/spiece.model and the equivalent
 Hugging Face <dir>/tokenizer.json. The pieces come from spm_train's BPE mode and get Unigram
 scores by EM over the texts (spm_train 0.1.97's own unigram pieces split common words of the
-synthetic data: "▁wh i ch"); --pieces unigram keeps spm_train's unigram pieces. Before writing, it checks on every text that
-the offsets of the tokens select the original text and that both files give the same tokens, and
-reports how many tokens the contexts take.
+synthetic data: "▁wh i ch"); --pieces unigram keeps spm_train's unigram pieces. Before writing,
+it checks on every text that the offsets of the tokens select the original text and that both
+files give the same tokens, and reports how many tokens the contexts take.
 
   --data <file>         SQuAD 1.1 / 2.0 JSON (repeat for several files)
   --out <dir>           where to write spiece.model and tokenizer.json (created if missing)
