@@ -50,6 +50,8 @@ export class ReplyCache {
     const dev = d;
     entry.reply.then((r) => {
       if (dev.entries.get(req.id) !== entry) return;
+      // `busy` means "nothing was done, ask again": a resend must run the request, not get `busy` back.
+      if (r.t === 'busy') { dev.entries.delete(req.id); return; }
       entry.bytes = r.t === 'answer' ? r.text.length * 3 + 64 : 64;
       dev.bytes += entry.bytes;
       this.#evict(dev);

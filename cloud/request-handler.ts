@@ -30,7 +30,7 @@ export function echoHandler(o: EchoOptions = {}): RequestHandler {
   return async (req) => {
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     switch (req.t) {
-      case 'ask':
+      case 'ask': case 'offload':
         return { t: 'answer', id: req.id, text: `echo: ${req.question}`, start: -1, end: -1, score: 1, layer: 0 };
       case 'chunk-req': {
         const from = (req.offset + req.version) % 251;

@@ -12,6 +12,7 @@
  */
 import { SafetensorsError } from './errors.ts';
 import { utf8Bytes, utf8Decode } from '../engine/utf8.ts';
+import { halfToFloat } from '../engine/fp16.ts';
 
 /** Hard limit on the JSON header (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -226,12 +227,3 @@ export function toFloat32(t: Tensor, where: string): Float32Array {
   }
 }
 
-/** IEEE 754 binary16 → number. */
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f === 0 ? s * Infinity : NaN;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}

@@ -81,6 +81,9 @@ export const DEAD_PEER_TIMEOUT = 3 * KEEPALIVE_TIMEOUT;
 export const MAX_MESSAGE_LEN = 1 << 20;
 /** The largest model chunk a `chunk-req` may ask for (so a reply is at most two frames' worth × 2). */
 export const MAX_CHUNK_LEN = 1 << 17;
+/** Largest fp16 hidden state an `offload` may carry (512 KiB: 4 features of 256 tokens at
+ *  albert-base's 768, or 16 at the default model's 128); a bigger one goes in the text form. */
+export const MAX_OFFLOAD_HIDDEN = 1 << 19;
 /** Requests one connection may have unanswered at the server; a device keeps its window below it. */
 export const MAX_INFLIGHT = 32;
 /** Bytes queued towards a peer that does not read; beyond this the peer is closed, not buffered for. */

@@ -7,12 +7,33 @@
  * Request ids are unsigned integers below 2^53. A reply carries the id of its request; `ping`,
  * `rekey` and `part` ids are the sender's own sequence numbers.
  */
-import { MAX_CHUNK_LEN, MAX_FRAME_PLAINTEXT, MAX_MESSAGE_LEN, SCHEMA_VERSION } from './constants.ts';
+import { MAX_CHUNK_LEN, MAX_FRAME_PLAINTEXT, MAX_MESSAGE_LEN, MAX_OFFLOAD_HIDDEN, SCHEMA_VERSION } from './constants.ts';
 import { SchemaError } from './errors.ts';
 import { decodeCbor, encodeCbor } from './cbor.ts';
 
 /** A question for the cloud (device → server); answered by `answer` or `error`. */
 export interface Ask { t: 'ask'; id: number; context: string; question: string }
+/**
+ * A question the device could not answer confidently within its depth limit (device → cloud),
+ * with the device's own best exit (stored by the cloud as a hard example). Two forms:
+ * - text (`hidden_layer` 0, `seq` 0, empty byte fields): the cloud tokenizes and runs every layer;
+ * - hidden state (`hidden_layer` k ≥ 1): the device's hidden state after layer k of bundle
+ *   `model`/`version`, fp16 little-endian [features, seq, hidden], each feature's token ids (int32
+ *   LE) and attention mask (one byte per token), cut to the longest feature; the cloud continues
+ *   from layer k + 1 (SPINN, SplitEE). The context and question travel in both forms: the cloud
+ *   keeps them and maps the span back to characters with its own tokenization, which must give
+ *   the same token ids.
+ * Answered by `answer`, `busy`, or `error` (code `unknown-model-version` when the cloud does not
+ * hold that bundle version: the device then sends the text form).
+ */
+export interface Offload {
+  t: 'offload'; id: number; context: string; question: string; model: string; version: number;
+  exit_layer: number; exit_entropy: number; exit_text: string;
+  hidden_layer: number; seq: number; hidden: Uint8Array; input_ids: Uint8Array; attention_mask: Uint8Array;
+}
+/** The cloud's queue is full (backpressure): nothing was done; send the request again after
+ *  `retry_after_ms`. The device answers locally meanwhile and keeps the request in its outbox. */
+export interface Busy { t: 'busy'; id: number; retry_after_ms: number }
 /** The cloud's answer to an `ask`: a span of the context (start/end in characters, −1 for "no answer"). */
 export interface Answer { t: 'answer'; id: number; text: string; start: number; end: number; score: number; layer: number }
 /** A model update on offer (server → device): the bundle `.tar`'s signed chunk index (model id,
@@ -40,14 +61,14 @@ export interface ErrorMessage { t: 'error'; id: number; code: string; message: s
 /** One piece of a message too large for one frame: pieces of message `id` arrive in order from seq 0. */
 export interface Part { t: 'part'; id: number; seq: number; last: boolean; data: Uint8Array }
 
-export type Message = Ask | Answer | Offer | ChunkRequest | Chunk | Report | Ack | Ping | Pong | Rekey | ErrorMessage | Part;
+export type Message = Ask | Offload | Busy | Answer | Offer | ChunkRequest | Chunk | Report | Ack | Ping | Pong | Rekey | ErrorMessage | Part;
 export type MessageType = Message['t'];
 
 /** Messages a device sends that the server must answer (each counts against MAX_INFLIGHT). */
-export type Request = Ask | ChunkRequest | Report;
-export type Reply = Answer | Chunk | Ack | ErrorMessage;
-export const REQUEST_TYPES: ReadonlySet<MessageType> = new Set(['ask', 'chunk-req', 'report']);
-export const REPLY_TYPES: ReadonlySet<MessageType> = new Set(['answer', 'chunk', 'ack', 'error']);
+export type Request = Ask | Offload | ChunkRequest | Report;
+export type Reply = Answer | Busy | Chunk | Ack | ErrorMessage;
+export const REQUEST_TYPES: ReadonlySet<MessageType> = new Set(['ask', 'offload', 'chunk-req', 'report']);
+export const REPLY_TYPES: ReadonlySet<MessageType> = new Set(['answer', 'busy', 'chunk', 'ack', 'error']);
 
 // ---- field kinds -------------------------------------------------------------------------------
 
@@ -67,6 +88,12 @@ const bytes = (max: number, exact?: number): Field => (exact === undefined ? { k
 /** Field specs of every type, besides the common `t`, `v` and `id`. All fields are required. */
 const SCHEMA: { readonly [K in MessageType]: Readonly<Record<Exclude<keyof Extract<Message, { t: K }>, 't' | 'id'>, Field>> } = {
   ask: { context: text(200_000), question: text(4_096) },
+  offload: {
+    context: text(200_000), question: text(4_096), model: text(256), version: uint(),
+    exit_layer: uint(1024), exit_entropy: { kind: 'float' }, exit_text: text(200_000),
+    hidden_layer: uint(1024), seq: uint(8192), hidden: bytes(MAX_OFFLOAD_HIDDEN), input_ids: bytes(MAX_OFFLOAD_HIDDEN / 4), attention_mask: bytes(MAX_OFFLOAD_HIDDEN / 16),
+  },
+  busy: { retry_after_ms: uint(3_600_000) },
   answer: { text: text(200_000), start: { kind: 'int' }, end: { kind: 'int' }, score: { kind: 'float' }, layer: uint(1024) },
   offer: {
     model: text(256), version: uint(), expires: text(64), size: uint(), sha256: bytes(32, 32),

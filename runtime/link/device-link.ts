@@ -52,12 +52,14 @@ export class DeviceLink {
   readonly #waiters = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   /** Ids sent on the current connection and not yet answered. */
   readonly #sent = new Set<number>();
+  /** Retry timers of requests answered `busy`. */
+  readonly #busyTimers = new Set<ReturnType<typeof setTimeout>>();
   #session: Session | undefined;
   #open = false;
   #stopped = true;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
-  readonly stats = { connects: 0, handshakes: 0, disconnects: 0, replies: 0 };
+  readonly stats = { connects: 0, handshakes: 0, disconnects: 0, replies: 0, busy: 0 };
 
   constructor(o: DeviceLinkOptions) {
     this.#o = o;
@@ -108,6 +110,8 @@ export class DeviceLink {
     this.#stopped = true;
     clearTimeout(this.#retry);
     clearInterval(this.#ticker);
+    for (const t of this.#busyTimers) clearTimeout(t);
+    this.#busyTimers.clear();
     this.#session?.close('device stopping');
     for (const [, w] of this.#waiters) w.reject(new LinkError('link', 'stopped; the request stays in the outbox'));
     this.#waiters.clear();
@@ -178,7 +182,34 @@ export class DeviceLink {
     }
   }
 
+  /**
+   * The server's queue was full: the request stays in the outbox and counts against the window
+   * until `retryAfterMs` (± 20% jitter, at most a minute) has passed, then goes out again. Whoever
+   * waits for it gets the `busy` reply now (the device answers locally); the real reply later goes
+   * to `onReply`.
+   */
+  #holdBusy(id: number, retryAfterMs: number): void {
+    if (!this.#sent.has(id)) return;
+    const waiter = this.#waiters.get(id);
+    this.#waiters.delete(id);
+    this.stats.busy++;
+    waiter?.resolve({ t: 'busy', id, retry_after_ms: retryAfterMs });
+    const session = this.#session;
+    const delay = Math.min(60_000, Math.max(10, retryAfterMs)) * (0.8 + 0.4 * Math.random());
+    const timer = setTimeout(() => {
+      this.#busyTimers.delete(timer);
+      if (this.#session !== session) return; // reconnected: everything pending is sent again anyway
+      this.#sent.delete(id);
+      this.#pump();
+    }, delay);
+    this.#busyTimers.add(timer);
+  }
+
   #deliver(reply: Reply): void {
+    if (reply.t === 'busy') {
+      this.#holdBusy(reply.id, reply.retry_after_ms);
+      return;
+    }
     if (!this.#sent.delete(reply.id)) {
       // Not sent on this connection (a reply already delivered, or a server bug): ignore.
       this.#log(`reply for unknown request ${reply.id} ignored`);

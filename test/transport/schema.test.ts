@@ -93,6 +93,15 @@ const SAMPLES: Message[] = [
   { t: 'ack', id: 6 }, { t: 'ping', id: 8 }, { t: 'pong', id: 8 }, { t: 'rekey', id: 0 },
   { t: 'error', id: 1, code: 'handler-failed', message: 'model not loaded' },
   { t: 'part', id: 9, seq: 0, last: false, data: Uint8Array.of(1, 2) },
+  {
+    t: 'offload', id: 10, context: 'The Normans were in Normandy.', question: 'Where?', model: 'elma-default', version: 2,
+    exit_layer: 6, exit_entropy: 0.42, exit_text: 'Normandy', hidden_layer: 6, seq: 2, hidden: new Uint8Array(2 * 2 * 4), input_ids: new Uint8Array(8), attention_mask: Uint8Array.of(1, 1),
+  },
+  {
+    t: 'offload', id: 11, context: 'c', question: 'q', model: 'm', version: 1, exit_layer: 3, exit_entropy: 1, exit_text: '',
+    hidden_layer: 0, seq: 0, hidden: new Uint8Array(0), input_ids: new Uint8Array(0), attention_mask: new Uint8Array(0),
+  },
+  { t: 'busy', id: 12, retry_after_ms: 250 },
 ];
 
 test('every message type round-trips through CBOR', (t) => {
