@@ -13,6 +13,7 @@ import { calibrateCommand } from './calibrate.ts';
 import { exportOnnxCommand } from './export-onnx.ts';
 import { dataCommand } from './data.ts';
 import { serveCommand } from './serve.ts';
+import { cloudCommand } from './cloud.ts';
 import { linkAskCommand } from './link-ask.ts';
 import { linkKeygenCommand } from './link-keygen.ts';
 import { linkRegisterCommand } from './link-register.ts';
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   calibrateCommand,
   dataCommand,
+  cloudCommand,
   serveCommand,
   linkAskCommand,
   linkKeygenCommand,

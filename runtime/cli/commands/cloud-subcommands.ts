@@ -1,0 +1,5 @@
+/** The subcommands of `elma cloud`, in the order its help lists them (one file each). */
+import type { CloudSubcommand } from './cloud.ts';
+
+export const CLOUD_SUBCOMMANDS: readonly CloudSubcommand[] = [
+];
