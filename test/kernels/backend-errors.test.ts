@@ -11,9 +11,11 @@ import { BackendError } from '../../kernels/errors.ts';
 import { createNativeBackend } from '../../kernels/native/index.ts';
 import { findLibrary } from '../../kernels/native/library.ts';
 import { OrtSession } from '../../kernels/onnx/session.ts';
-import { AVAILABLE_BACKENDS, selectBackend } from '../../runtime/backend-select.ts';
+import { AVAILABLE_BACKENDS, probeBackend, selectBackend } from '../../runtime/backend-select.ts';
 import { UsageError } from '../../runtime/cli/command.ts';
 import { jsBackend } from '../../kernels/js/index.ts';
+import { testWithNative } from '../_native.ts';
+import { testUnless } from '../_skip.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'elma-backend-'));
 const nativeLib = findLibrary('elma_native', 'ELMA_NATIVE_LIB');
@@ -30,8 +32,8 @@ test('a file that is not a shared library is a BackendError, not a crash', (t) =
   t.regex(e.message, /garbage\.so: cannot be loaded: not an ELF shared library/);
 });
 
-test('a library built for another architecture is refused with a clear message', (t) => {
-  if (nativeLib === null) return t.pass('native library not built here');
+testWithNative('elma_native')('a library built for another architecture is refused with a clear message', (t) => {
+  if (nativeLib === null) throw new Error('unreachable: testWithNative registers a skip');
   // The same library with its ELF e_machine patched to another architecture (AArch64 ↔ x86-64):
   // what a Jetson build copied onto a server looks like to the loader.
   const f = path.join(dir, 'foreign.so');
@@ -43,8 +45,8 @@ test('a library built for another architecture is refused with a clear message',
   t.regex(e.message, /foreign\.so: cannot be loaded: built for (arm64|x64), this machine is/);
 });
 
-test('a corrupt ONNX file is a BackendError naming it', (t) => {
-  if (!AVAILABLE_BACKENDS.includes('onnx')) return t.pass('onnxruntime-node not available here');
+const onnx = probeBackend('onnx');
+testUnless(onnx instanceof BackendError ? onnx.message : null)('a corrupt ONNX file is a BackendError naming it', (t) => {
   const e = t.throws(() => new OrtSession(Uint8Array.from([8, 7, 18, 3, 0xff, 0xff]), 'layer.onnx', 1), { instanceOf: BackendError });
   t.regex(e.message, /layer\.onnx: not a model ONNX Runtime can load/);
 });

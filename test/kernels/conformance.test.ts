@@ -13,6 +13,7 @@ import { jsBackend } from '../../kernels/js/index.ts';
 import { runLayerByOps } from '../../engine/albert/model.ts';
 import { AVAILABLE_BACKENDS, selectBackend } from '../../runtime/backend-select.ts';
 import { randomFloats } from '../../bench/_report.ts';
+import { reportUnavailableBackends } from '../_native.ts';
 
 /** Normalised mean squared error, the conformance measure (≤ 1e-7 in fp32). */
 function nmse(got: Float32Array, want: Float32Array): number {
@@ -64,6 +65,8 @@ function refAttention(q: Float32Array, k: Float32Array, v: Float32Array, mask: I
   return out;
 }
 
+// Backends that do not load here are loud skips (a native library that is there but does not load fails).
+reportUnavailableBackends('the conformance suite');
 const backends: Backend[] = AVAILABLE_BACKENDS.map((n) => selectBackend(n));
 
 for (const be of backends) {

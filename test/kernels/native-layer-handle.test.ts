@@ -8,7 +8,8 @@ import test from 'ava';
 import type { LayerShape, LayerWeights } from '../../kernels/backend.ts';
 import { jsBackend } from '../../kernels/js/index.ts';
 import { createNativeBackend, type NativeBackend } from '../../kernels/native/index.ts';
-import { BackendError } from '../../kernels/errors.ts';
+import { loadNativeForTests, NATIVE_REQUIRED } from '../_native.ts';
+import { testUnless } from '../_skip.ts';
 import { AlbertModel, runLayerByOps } from '../../engine/albert/model.ts';
 import { parseAlbertConfig } from '../../engine/albert/config.ts';
 import { initAlbertWeights } from '../../engine/albert/init.ts';
@@ -16,9 +17,12 @@ import { trainBackbone } from '../../engine/train/train-backbone.ts';
 import type { TrainFeature } from '../../engine/train/train-data.ts';
 import { randomFloats } from '../../bench/_report.ts';
 
-let native: NativeBackend | null = null;
-try { native = createNativeBackend(); } catch (e) { if (!(e instanceof BackendError)) throw e; }
-const maybe = native !== null && native.bindings.handle !== undefined ? test : test.skip;
+// A missing libelma_native skips loudly (fails under ELMA_REQUIRE_NATIVE=1); any other load error fails.
+const native: NativeBackend | undefined = loadNativeForTests('elma_native', 'native layer handles', () => createNativeBackend());
+const noHandles = native !== undefined && native.bindings.handle === undefined ? `${native.library} has no layer handles (an older build: npm run build:native)` : null;
+// The library this tree builds has them: in CI a library without them is a stale build, a failure.
+if (noHandles !== null && NATIVE_REQUIRED) test('native layer handles: the library has them', (t) => { t.fail(noHandles); });
+const maybe = testUnless(native === undefined ? 'libelma_native is not available (see the line above)' : noHandles);
 
 const shape: LayerShape = { batch: 3, seq: 7, hidden: 24, heads: 3, intermediate: 40, activation: 'gelu_new', layerNormEps: 1e-12 };
 

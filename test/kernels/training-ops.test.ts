@@ -13,6 +13,7 @@ import { qaLoss } from '../../engine/train/qa-loss.ts';
 import { mapWeights, albertWeightsToTensors } from '../../engine/albert/weights.ts';
 import { HF, loadSafetensorsFile, f32, maxAbsDiff } from '../_fixtures.ts';
 import { loadHfModel, inputsOf } from '../_models.ts';
+import { loadNativeForTests } from '../_native.ts';
 
 function nmse(got: Float32Array, want: Float32Array): number {
   let num = 0, den = 0;
@@ -20,8 +21,8 @@ function nmse(got: Float32Array, want: Float32Array): number {
   return num / Math.max(den, 1e-30);
 }
 
-let native: TrainingOps | undefined;
-try { native = createNativeTrainingOps(); } catch { native = undefined; }
+// A missing libelma_train skips loudly (fails under ELMA_REQUIRE_NATIVE=1); any other load error fails.
+const native: TrainingOps | undefined = loadNativeForTests('elma_train', 'native training kernels (every test on libelma_train, the HF gradient check among them)', () => createNativeTrainingOps());
 const providers: TrainingOps[] = native === undefined ? [] : [native];
 
 test('the portable gemm honours transposes, leading dimensions, alpha and beta', (t) => {
