@@ -17,6 +17,9 @@ for (const p of programs) {
     sourcemap: 'linked',
     minifySyntax: true,
     legalComments: 'none',
+    // Packages with native addons found at run time (better-sqlite3's .node file, pg's optional
+    // pg-native) cannot be inlined: they load from node_modules.
+    external: ['better-sqlite3', 'pg', 'pg-native'],
     logLevel: 'warning',
   });
 }
