@@ -29,8 +29,19 @@ test('a failed call is not cached; the cache is bounded by entries and bytes', a
   const c = new ReplyCache({ entriesPerDevice: 10, bytesPerDevice: 2000 });
   await t.throwsAsync(c.handle('d', ask(1), () => Promise.reject(new Error('boom'))).reply);
   t.true(c.handle('d', ask(1), async () => answer(1)).fresh);
+  t.false(c.handle('d', ask(1), async () => answer(1)).fresh, 'the successful retry is cached');
+  /** The ids of `ids` the cache holds for `d`: a held id is answered without calling the handler
+   *  (probing a held id changes nothing; only call this where every id probed is held). */
+  const held = (ids: number[]): number[] => ids.filter((i) => !c.handle('d', ask(i), async () => { throw new Error(`id ${i} was not held`); }).fresh);
   for (let i = 2; i <= 50; i++) await c.handle('d', ask(i), async () => answer(i)).reply;
-  t.true(c.size('d') <= 10);
+  // 50 small replies (67 bytes each) and 10 entries at most: the newest 10 remain, oldest evicted.
+  t.is(c.size('d'), 10);
+  const last10 = Array.from({ length: 10 }, (_, k) => 41 + k);
+  t.deepEqual(held(last10), last10);
+  t.true(c.handle('d', ask(1), async () => answer(1)).fresh, 'id 1, the oldest, was evicted and runs again');
+  t.deepEqual(held(last10.slice(1)), last10.slice(1)); // id 41 made room for id 1
   for (let i = 100; i < 110; i++) await c.handle('d', ask(i), async () => answer(i, 'x'.repeat(300))).reply;
-  t.true(c.size('d') <= 3, `${c.size('d')} entries of ~1 KB within 2000 bytes`);
+  // Each reply counts 300·3 + 64 = 964 bytes: two fit in 2000, so the newest two remain and nothing else.
+  t.is(c.size('d'), 2, `${c.size('d')} entries of 964 bytes within 2000 bytes`);
+  t.deepEqual(held([108, 109]), [108, 109]);
 });
