@@ -21,6 +21,7 @@ import { keygenCommand } from './keygen.ts';
 import { bundleCommand } from './bundle.ts';
 import { updateCommand } from './update.ts';
 import { slotsCommand } from './slots.ts';
+import { edgeCommand } from './edge.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -44,4 +45,5 @@ export const COMMANDS: readonly Command[] = [
   bundleCommand,
   updateCommand,
   slotsCommand,
+  edgeCommand,
 ];
