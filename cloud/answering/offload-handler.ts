@@ -7,7 +7,7 @@
  * (a full disk, a database that stays down) is logged and answering goes on. Other requests go to
  * `next` (the over-the-air handler).
  */
-import type { Ask, Offload, Reply } from '../../transport/schema.ts';
+import type { Offload, Reply } from '../../transport/schema.ts';
 import type { DeviceRef, RequestHandler } from '../request-handler.ts';
 import type { QuestionStore } from '../store/question-store.ts';
 import { BusyError, DynamicBatcher } from './dynamic-batcher.ts';

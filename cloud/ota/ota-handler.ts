@@ -16,7 +16,8 @@ export const SLOT_REPORT = 'slot';
 export const STATUS_REPORT = 'status';
 
 export interface OtaHandlerOptions {
-  readonly offered?: OfferedBundle;
+  /** Read on every request, so a getter can swap the bundle on offer while the server runs. */
+  readonly offered?: OfferedBundle | undefined;
   readonly reports?: ReportLog;
   /** Handles what is not an update's business (`ask`). */
   readonly next: RequestHandler;

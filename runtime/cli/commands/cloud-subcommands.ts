@@ -1,5 +1,7 @@
 /** The subcommands of `elma cloud`, in the order its help lists them (one file each). */
 import type { CloudSubcommand } from './cloud.ts';
+import { cloudServe } from './cloud-serve.ts';
 
 export const CLOUD_SUBCOMMANDS: readonly CloudSubcommand[] = [
+  cloudServe,
 ];
