@@ -142,7 +142,8 @@ export function formatAnswer(a: AnswerLine, layers: number): string {
   const where = a.source === 'device' ? 'device' : a.source === 'cloud' ? (a.late === true ? 'cloud, late' : 'cloud') : `device, low confidence: ${a.note ?? 'the cloud did not answer'}`;
   const layer = a.source === 'cloud' ? `cloud layer ${a.layer}` : `exit layer ${a.layer} of ${layers}`;
   const head = a.late === true ? `late answer for ${JSON.stringify(clip(a.question))}: ${span}` : `answer: ${span}`;
-  return `${head}  score ${f3(a.score)}  ${layer}  ${ent}  ${a.ms.toFixed(1)} ms  [${where}]`;
+  const windows = (a.windows ?? 1) > 1 ? `  ${a.windows} windows` : '';
+  return `${head}  score ${f3(a.score)}  ${layer}  ${ent}  ${a.ms.toFixed(1)} ms${windows}  [${where}]`;
 }
 
 export type Say = (line: string) => void;

@@ -24,7 +24,7 @@ import { nodeCryptoAvailable, nodeProvider } from '../../transport/node/node-cry
 import { nobleProvider } from '../../transport/crypto/noble.ts';
 import type { Offload, Reply } from '../../transport/schema.ts';
 import type { KeyPair } from '../../transport/noise/handshake-state.ts';
-import { checkDepthLimit, type EdgeConfig } from './config.ts';
+import { checkDepthLimit, EdgeConfigError, type EdgeConfig } from './config.ts';
 import { EdgeStats } from './stats.ts';
 import { InferenceWorker, type ModelInfo } from './worker.ts';
 import type { DeviceAnswer } from './infer.ts';
@@ -42,6 +42,8 @@ export interface AnswerLine {
   readonly source: Source;
   readonly ms: number;
   readonly late?: true;
+  /** Feature windows the context was read in (more than one for a context longer than the model's input). */
+  readonly windows?: number;
   /** Why an answer is low-confidence (cloud unreachable, busy, no reply in time). */
   readonly note?: string;
 }
@@ -99,10 +101,17 @@ export class EdgeDevice {
     this.#scale = o.config.threshold_scale;
     const c = o.config;
     const provider = nodeCryptoAvailable() ? nodeProvider : nobleProvider;
-    const staticKey = readKeyFile(c.device_key, provider);
+    const field = <T>(name: string, f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw new EdgeConfigError(`${o.configFile}: ${name}`, (e as Error).message);
+      }
+    };
+    const staticKey = field('device_key', () => readKeyFile(c.device_key, provider));
     this.publicKey = toHex(staticKey.publicKey);
-    const serverKey = readPublicKey(c.server_key, `${o.configFile}: server_key`, provider);
-    this.#releaseKey = readPublicKeyArg(c.release_key, 'release_key');
+    const serverKey = field('server_key', () => readPublicKey(c.server_key, c.server_key, provider));
+    this.#releaseKey = field('release_key', () => readPublicKeyArg(c.release_key, 'release_key'));
     mkdirSync(c.outbox, { recursive: true });
     this.#outbox = new FileOutbox(c.outbox, nodeRandom, { warn: (l) => this.#log('warn', l) });
     // One clock for every connection of this device key: the cloud refuses a handshake stamp not after the last.
@@ -173,7 +182,7 @@ export class EdgeDevice {
     const t0 = performance.now();
     const form = this.config.offload_form;
     const d = await this.#worker.ask(context, question, form);
-    const base = { question, answer: d.text, score: d.score, layer: d.layer, entropy: d.entropy, threshold: d.threshold };
+    const base = { question, answer: d.text, score: d.score, layer: d.layer, entropy: d.entropy, threshold: d.threshold, windows: d.features };
     if (d.confident) {
       this.stats.device++;
       this.stats.answered(d.layer, performance.now() - t0);
@@ -200,7 +209,7 @@ export class EdgeDevice {
     clearTimeout(p.timer);
     this.stats.lowConfidence++;
     const d = p.device;
-    first({ question: p.question, answer: d.text, score: d.score, layer: d.layer, entropy: d.entropy, threshold: d.threshold, source: 'device-low-confidence', ms: performance.now() - p.t0, note });
+    first({ question: p.question, answer: d.text, score: d.score, layer: d.layer, entropy: d.entropy, threshold: d.threshold, source: 'device-low-confidence', ms: performance.now() - p.t0, windows: d.features, note });
   }
 
   #offload(body: RequestBody, p: Pending): void {
@@ -260,7 +269,7 @@ export class EdgeDevice {
     clearTimeout(p.timer);
     const line: AnswerLine = {
       question: p.question, answer: reply.text, score: reply.score, layer: reply.layer, entropy: p.device.entropy, threshold: p.device.threshold,
-      source: 'cloud', ms: performance.now() - p.t0,
+      source: 'cloud', ms: performance.now() - p.t0, windows: p.device.features,
     };
     if (p.first !== undefined) {
       const first = p.first;

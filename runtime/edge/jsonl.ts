@@ -15,7 +15,7 @@ export function answerJson(a: AnswerLine, id?: unknown): string {
   const round = (x: number, n: number): number => Math.round(x * 10 ** n) / 10 ** n;
   return JSON.stringify({
     ...(id === undefined ? {} : { id }), question: a.question, answer: a.answer, score: round(a.score, 6), layer: a.layer,
-    entropy: round(a.entropy, 6), threshold: round(a.threshold, 6), source: a.source, ms: round(a.ms, 2),
+    entropy: round(a.entropy, 6), threshold: round(a.threshold, 6), source: a.source, ms: round(a.ms, 2), ...((a.windows ?? 1) > 1 ? { windows: a.windows } : {}),
     ...(a.late === true ? { late: true } : {}), ...(a.note === undefined ? {} : { note: a.note }),
   });
 }

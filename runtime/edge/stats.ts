@@ -49,7 +49,7 @@ export class EdgeStats {
     const body: Report['body'] = {
       questions: this.questions, device: this.device, cloud: this.cloud, offloads: this.offloads, low_confidence: this.lowConfidence,
       late: this.late, errors: this.errors, p50_ms: round(this.percentile(50)), p90_ms: round(this.percentile(90)), p99_ms: round(this.percentile(99)),
-      model_id: this.model.id, model_version: this.model.version, running_slot: this.model.slot, backend: this.model.backend,
+      model_id: this.model.id, model_version: this.model.version, running_version: this.model.version, running_slot: this.model.slot, backend: this.model.backend,
     };
     this.exits.forEach((n, i) => { body[`exit_l${i + 1}`] = n; });
     return body;
