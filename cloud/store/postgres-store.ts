@@ -10,11 +10,14 @@
  * - Migrations: each in one transaction that first takes pg_advisory_xact_lock, so nodes starting at
  *   once apply each version exactly once.
  * - Retrain jobs are claimed with `SELECT … FOR UPDATE SKIP LOCKED`: exactly one claimer gets a job.
+ * - seq comes from an identity column: unique and increasing in insert order, but with several
+ *   nodes adding at once a lower seq can commit after a higher one (and a refused duplicate leaves a
+ *   gap), so a reader polling `list({ afterSeq })` may see a late lower seq only on a later full list.
  */
 import pg from 'pg';
 import { oneLine, StoreError } from './errors.ts';
 import {
-  checkBundle, checkNewQuestion, cloudJson, contextHash, exitJson, jobJson, sameBytes,
+  checkBundle, checkNewQuestion, cloudJson, contextHash, exitJson, jobJson, listBounds, sameBytes,
   type NewQuestion, type QuestionStore, type StoredQuestion, type StoreOptions,
 } from './question-store.ts';
 
@@ -244,12 +247,13 @@ class PostgresStore implements QuestionStore {
   }
 
   async list(o: { afterSeq?: number; limit?: number } = {}): Promise<StoredQuestion[]> {
+    const { afterSeq, limit } = listBounds(this.name, o);
     return this.retry('list questions', async (c) => {
       const r = await c.query<QuestionRow>(`SELECT q.seq, q.device, q.request_id, q.model_id, q.model_version, q.received_at,
           x.text, q.question, q.device_exit, q.cloud, k.answer
         FROM questions q JOIN contexts x ON x.hash = q.context_hash
         LEFT JOIN corrections k ON k.context_hash = q.context_hash AND k.question = q.question
-        WHERE q.seq > $1 ORDER BY q.seq LIMIT $2`, [o.afterSeq ?? 0, o.limit ?? null]);
+        WHERE q.seq > $1 ORDER BY q.seq LIMIT $2`, [afterSeq, limit ?? null]);
       return r.rows.map((row) => {
         const s: StoredQuestion = {
           seq: row.seq, device: row.device, requestId: row.request_id, modelId: row.model_id, modelVersion: row.model_version,

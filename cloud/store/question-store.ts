@@ -110,6 +110,14 @@ export function checkNewQuestion(where: string, q: NewQuestion): void {
   if (q.cloud === null || typeof q.cloud !== 'object') bad('cloud', 'is missing');
 }
 
+/** list()'s options, checked alike for both stores: afterSeq 0 and no limit by default. */
+export function listBounds(where: string, o: { afterSeq?: number; limit?: number }): { afterSeq: number; limit: number | undefined } {
+  const afterSeq = o.afterSeq ?? 0;
+  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new StoreError(where, `cannot list questions: afterSeq ${String(afterSeq)} is not a non-negative integer`);
+  if (o.limit !== undefined && (!Number.isSafeInteger(o.limit) || o.limit < 0)) throw new StoreError(where, `cannot list questions: limit ${String(o.limit)} is not a non-negative integer`);
+  return { afterSeq, limit: o.limit };
+}
+
 /** A question's stored columns that are JSON text. */
 export function exitJson(q: NewQuestion): string {
   return JSON.stringify({ layer: q.deviceExit.layer, entropy: q.deviceExit.entropy, text: q.deviceExit.text });

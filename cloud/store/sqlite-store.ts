@@ -15,7 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { oneLine, StoreError } from './errors.ts';
 import {
-  checkBundle, checkNewQuestion, cloudJson, contextHash, exitJson, jobJson, sameBytes,
+  checkBundle, checkNewQuestion, cloudJson, contextHash, exitJson, jobJson, listBounds, sameBytes,
   type NewQuestion, type QuestionStore, type StoredQuestion, type StoreOptions,
 } from './question-store.ts';
 
@@ -178,9 +178,8 @@ class SqliteStore implements QuestionStore {
   }
 
   async list(o: { afterSeq?: number; limit?: number } = {}): Promise<StoredQuestion[]> {
-    const after = o.afterSeq ?? 0;
-    const limit = o.limit ?? -1; // SQLite: a negative LIMIT is no limit
-    return this.run('list questions', () => this.stmts.list.all(after, limit).map(toStored));
+    const { afterSeq, limit } = listBounds(this.file, o);
+    return this.run('list questions', () => this.stmts.list.all(afterSeq, limit ?? -1).map(toStored)); // SQLite: LIMIT -1 is none
   }
 
   async correct(context: string, question: string, answer: string): Promise<number> {

@@ -134,6 +134,8 @@ for (const [b, reason] of BACKENDS) {
     t.deepEqual((await s.list({ afterSeq: all[3]!.seq, limit: 2 })).map((q) => q.requestId), [4, 5]);
     t.deepEqual(await s.list({ afterSeq: all[9]!.seq }), []);
     t.deepEqual(await s.list({ limit: 0 }), []);
+    await t.throwsAsync(s.list({ limit: -1 }), { instanceOf: StoreError, message: /limit -1/ });
+    await t.throwsAsync(s.list({ afterSeq: 1.5 }), { instanceOf: StoreError, message: /afterSeq 1.5/ });
   });
 
   it(`${b.name}: corrections take precedence in the SQuAD 2.0 export, which the project's reader reads back`, async (t) => {
