@@ -38,9 +38,9 @@ export interface PublishOptions {
   readonly chunkSize?: number;
 }
 
-/** Where version `version` of `modelId` goes in `out`. */
+/** Where version `version` of `modelId` goes in `out` (absolute paths: a report names them for other processes). */
 export function publishedPaths(out: string, modelId: string, version: number): Omit<PublishedBundle, 'version'> {
-  const base = path.join(out, `${modelId}-v${version}`);
+  const base = path.resolve(out, `${modelId}-v${version}`);
   return { dir: base, tar: `${base}.tar`, index: indexFileOf(`${base}.tar`) };
 }
 
