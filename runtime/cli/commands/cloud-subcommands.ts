@@ -1,7 +1,9 @@
 /** The subcommands of `elma cloud`, in the order its help lists them (one file each). */
 import type { CloudSubcommand } from './cloud.ts';
 import { cloudServe } from './cloud-serve.ts';
+import { cloudRetrain } from './cloud-retrain.ts';
 
 export const CLOUD_SUBCOMMANDS: readonly CloudSubcommand[] = [
   cloudServe,
+  cloudRetrain,
 ];
