@@ -91,6 +91,8 @@ export class EdgeDevice {
   #refusedDelay = REFUSED_BASE_MS;
   #refusedTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  /** A connection attempt failed or the link dropped, and it has not come back since (at start it is still being tried). */
+  #linkDown = false;
   readonly publicKey: string;
 
   private constructor(o: EdgeDeviceOptions, worker: InferenceWorker) {
@@ -122,7 +124,7 @@ export class EdgeDevice {
       outbox: this.#outbox,
       log: (line) => this.#linkLog(line),
       onReply: (entry, reply) => this.#onReply(entry, reply),
-      onConnected: () => { this.#refusedDelay = REFUSED_BASE_MS; },
+      onConnected: () => { this.#refusedDelay = REFUSED_BASE_MS; this.#linkDown = false; },
     });
   }
 
@@ -222,7 +224,7 @@ export class EdgeDevice {
     }
     this.#pending.set(sent.entry.id, p);
     if (p.first !== undefined) {
-      if (!this.#link.connected) this.#lowConfidence(p, 'cloud unreachable; queued, its answer follows when the link is back');
+      if (this.#linkDown && !this.#link.connected) this.#lowConfidence(p, 'cloud unreachable; queued, its answer follows when the link is back');
       else p.timer = setTimeout(() => this.#lowConfidence(p, `no cloud answer within ${this.config.offload_timeout_ms} ms; queued, its answer follows`), this.config.offload_timeout_ms);
     }
     sent.reply.then((r) => this.#handle(sent.entry, r), () => { /* link stopped: the request stays in the outbox */ });
@@ -286,6 +288,7 @@ export class EdgeDevice {
   // ---- the link's state ----------------------------------------------------------------------
 
   #linkLog(line: string): void {
+    if (/^(disconnected|connection failed)/.test(line)) this.#linkDown = true;
     const m = /^connection failed: (.*); retrying in (\d+) ms$/.exec(line);
     if (m !== null && /^(connection closed by peer|handshake)/.test(m[1]!)) {
       // The TCP connection was accepted, then the handshake went nowhere: the cloud refused us.
