@@ -1,0 +1,146 @@
+/**
+ * Scale-out in real processes (issue 12): two `elma cloud serve` nodes sharing one PostgreSQL, HAProxy
+ * in TCP mode in front (deploy/haproxy/elma-cloud.cfg), 50 devices offloading questions; one node is
+ * SIGKILLed mid-run. Every question must be answered exactly once to its device and stored exactly
+ * once: devices reconnect through HAProxy to the live node, their outboxes resend what was
+ * unanswered, and the store ignores what the dead node had already stored.
+ *
+ * Needs ELMA_TEST_POSTGRES (.ci/run starts a server) and haproxy (Debian; .ci/run installs it).
+ */
+import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { parseSquad } from '../../engine/squad/dataset.ts';
+import { synthesizeSquad } from '../../models/synth/generate.ts';
+import { DeviceLink } from '../../runtime/link/device-link.ts';
+import { MemoryOutbox } from '../../runtime/link/outbox.ts';
+import { nodeRandom } from '../../transport/node/socket-session.ts';
+import type { Offload, Reply } from '../../transport/schema.ts';
+import { linkFiles, Proc, type LinkFiles } from '../transport/_procs.ts';
+import type { ExecutionContext } from 'ava';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PG_URL = process.env.ELMA_TEST_POSTGRES ?? '';
+const HAPROXY = spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0;
+const reason = PG_URL === '' ? 'ELMA_TEST_POSTGRES is not set (.ci/run starts a PostgreSQL server)' : !HAPROXY ? 'no haproxy on this machine (apt-get install haproxy)' : null;
+const DEVICES = 50;
+const PER_DEVICE = 4;
+
+async function freshDatabase(t: ExecutionContext): Promise<string> {
+  const db = `elma_scale_${process.pid}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${db}`);
+  await admin.end();
+  t.teardown(async () => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {});
+    await c.end();
+  });
+  const u = new URL(PG_URL);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+async function node(t: ExecutionContext, f: LinkFiles, store: string, name: string): Promise<{ proc: Proc; port: number }> {
+  const proc = new Proc(['cloud', 'serve', '--bundle', path.join(root, 'models/default'), '--key', f.serverKeyFile, '--registry', f.registry,
+    '--store', store, '--port', '0']);
+  t.teardown(() => proc.kill());
+  await proc.until(() => proc.out.some((l) => l.startsWith('storing questions')), 60_000, `cloud node ${name} to start`);
+  const line = proc.out.find((l) => l.startsWith('listening on'))!;
+  return { proc, port: Number(line.slice(line.lastIndexOf(':') + 1)) };
+}
+
+/** HAProxy on a port of its choosing would be best; it binds a fixed one, so pick free ports until one binds. */
+async function haproxy(t: ExecutionContext, dir: string, ports: number[]): Promise<number> {
+  const template = readFileSync(path.join(root, 'deploy/haproxy/elma-cloud.cfg'), 'utf8');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const front = 20_000 + Math.floor(Math.random() * 30_000);
+    const cfg = path.join(dir, 'haproxy.cfg');
+    writeFileSync(cfg, template.replaceAll('@FRONT@', `127.0.0.1:${front}`).replaceAll('@NODE1@', `127.0.0.1:${ports[0]}`).replaceAll('@NODE2@', `127.0.0.1:${ports[1]}`));
+    const child = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    const ok = await new Promise<boolean>((resolve) => {
+      child.once('exit', () => resolve(false));
+      // Ready when the front port accepts a connection.
+      const probe = async (): Promise<void> => {
+        for (let i = 0; i < 100 && child.exitCode === null; i++) {
+          const up = await new Promise<boolean>((r) => {
+            const s = net.connect(front, '127.0.0.1');
+            s.once('connect', () => { s.destroy(); r(true); });
+            s.once('error', () => r(false));
+          });
+          if (up) return resolve(true);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        resolve(false);
+      };
+      void probe();
+    });
+    if (ok) {
+      t.teardown(() => { child.kill('SIGKILL'); });
+      return front;
+    }
+    child.kill('SIGKILL');
+    t.log(`haproxy did not start on ${front}: ${err.trim().split('\n').pop() ?? ''}`);
+  }
+  throw new Error('haproxy did not start');
+}
+
+(reason === null ? test : test.skip)(`scale-out${reason === null ? '' : ` (skipped: ${reason})`}: two nodes behind HAProxy, ${DEVICES} devices, one node SIGKILLed mid-run: every question answered and stored exactly once`, async (t) => {
+  const f = linkFiles(DEVICES);
+  const store = await freshDatabase(t);
+  const n1 = await node(t, f, store, '1');
+  const n2 = await node(t, f, store, '2');
+  const front = await haproxy(t, f.dir, [n1.port, n2.port]);
+  const examples = parseSquad(synthesizeSquad({ seed: 41, questions: DEVICES * PER_DEVICE }));
+  const replies = new Map<string, Reply[]>();
+  let answered = 0;
+  let killed = false;
+  let onAnswered: () => void = () => {};
+  const links = f.devices.map((d) => {
+    const link = new DeviceLink({ host: '127.0.0.1', port: front, serverKey: f.serverKey.publicKey, staticKey: d.key, outbox: new MemoryOutbox(nodeRandom), window: 2,
+      backoff: { baseMs: 100, capMs: 1000 } });
+    link.start();
+    t.teardown(() => link.stop());
+    return link;
+  });
+  const all = links.flatMap((link, d) => Array.from({ length: PER_DEVICE }, (_, k) => {
+    const ex = examples[d * PER_DEVICE + k]!;
+    const body: Omit<Offload, 'id'> = {
+      t: 'offload', context: ex.context, question: ex.question, model: 'elma-default', version: 1, exit_layer: 6, exit_entropy: 0.5, exit_text: '',
+      hidden_layer: 0, seq: 0, hidden: new Uint8Array(0), input_ids: new Uint8Array(0), attention_mask: new Uint8Array(0),
+    };
+    const key = `${f.devices[d]!.name}/${k}`;
+    return link.request(body).then((r) => {
+      replies.set(key, [...(replies.get(key) ?? []), r]);
+      answered++;
+      onAnswered();
+      return r;
+    });
+  }));
+  // Kill node 1 once a third of the questions are answered (an event, not a sleep).
+  await new Promise<void>((resolve) => { onAnswered = () => { if (answered >= (DEVICES * PER_DEVICE) / 3) resolve(); }; });
+  await n1.proc.kill('SIGKILL');
+  killed = true;
+  const results = await Promise.all(all);
+  t.true(killed);
+  t.is(results.length, DEVICES * PER_DEVICE);
+  t.true(results.every((r) => r.t === 'answer'), JSON.stringify(results.find((r) => r.t !== 'answer')));
+  t.true([...replies.values()].every((rs) => rs.length === 1), 'one reply per question');
+  const c = new pg.Client({ connectionString: store });
+  await c.connect();
+  const rows = (await c.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT (device, request_id)) AS d FROM questions')).rows[0]!;
+  await c.end();
+  t.is(Number(rows.n), DEVICES * PER_DEVICE, 'every question stored');
+  t.is(Number(rows.d), DEVICES * PER_DEVICE, 'none twice');
+  const n2Handled = n2.proc.err.filter((l) => /open device=/.test(l)).length;
+  t.log(`node 2 took ${n2Handled} connections; ${links.reduce((s, l) => s + l.stats.disconnects, 0)} device disconnects after the kill`);
+});
