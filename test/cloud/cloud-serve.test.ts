@@ -7,6 +7,8 @@
  */
 import test from 'ava';
 import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { elma } from '../_cli.ts';
 import { fileURLToPath } from 'node:url';
 import { loadQaBundle } from '../../runtime/qa-bundle.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
@@ -80,7 +82,6 @@ test('offloads are answered with the full model and stored once; a long context 
   await proc.kill('SIGTERM');
   t.regex(proc.err.join('\n'), new RegExp(`${asked.length} answered, ${asked.length} stored, 0 duplicate`));
   const store = await openStore(storeFile);
-  t.teardown(() => store.close());
   const stored = await store.list();
   t.is(stored.length, asked.length);
   t.deepEqual(new Set(stored.map((s) => s.question)), new Set(asked.map((e) => e.question)));
@@ -89,6 +90,27 @@ test('offloads are answered with the full model and stored once; a long context 
   t.deepEqual(s0.deviceExit, { layer: 6, entropy: 0.5, text: 'x' });
   t.is(s0.cloud.text, (replies[1] as { text: string }).text);
   t.true(s0.cloud.soft.length === 1 && s0.cloud.soft[0]!.start.length === 20);
+  await store.close();
+
+  // elma cloud export / corrections: a person's answer wins over the cloud's in the export.
+  const out = path.join(f.dir, 'export.json');
+  const ex1 = await elma(['cloud', 'export', '--store', storeFile, '--format', 'squad', '--out', out]);
+  t.is(ex1.code, 0, ex1.stderr);
+  t.regex(ex1.stdout, new RegExp(`^exported ${asked.length} question\\(s\\) in ${new Set(asked.map((e) => e.context)).size} article\\(s\\)`));
+  const exported = parseSquad(JSON.parse(readFileSync(out, 'utf8')));
+  t.is(exported.length, asked.length);
+  const target = asked[2]!;
+  const fix = { version: 'v2.0', data: [{ title: 't', paragraphs: [{ context: target.context, qas: [{ id: 'fix', question: target.question, is_impossible: true, answers: [] }] }] }] };
+  writeFileSync(path.join(f.dir, 'fix.json'), JSON.stringify(fix));
+  const c = await elma(['cloud', 'corrections', '--store', storeFile, path.join(f.dir, 'fix.json')]);
+  t.is(c.code, 0, c.stderr);
+  t.regex(c.stdout, /^1 correction\(s\): applied to 1 stored question\(s\), 0 not matching any yet/);
+  await elma(['cloud', 'export', '--store', storeFile, '--out', out]);
+  const fixed = parseSquad(JSON.parse(readFileSync(out, 'utf8'))).find((e) => e.question === target.question)!;
+  t.true(fixed.isImpossible);
+  const bad = await elma(['cloud', 'export', '--store', storeFile, '--format', 'csv', '--out', out]);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--format must be squad, got "csv"/);
 });
 
 test('a full queue answers busy at once; the device resends and every question is answered exactly once', async (t) => {

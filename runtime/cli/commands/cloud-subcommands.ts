@@ -2,8 +2,12 @@
 import type { CloudSubcommand } from './cloud.ts';
 import { cloudServe } from './cloud-serve.ts';
 import { cloudRetrain } from './cloud-retrain.ts';
+import { cloudExport } from './cloud-export.ts';
+import { cloudCorrections } from './cloud-corrections.ts';
 
 export const CLOUD_SUBCOMMANDS: readonly CloudSubcommand[] = [
   cloudServe,
   cloudRetrain,
+  cloudExport,
+  cloudCorrections,
 ];
