@@ -91,7 +91,7 @@ test('demo part two runs a trained bundle on fresh synthetic questions with the 
   const r = await elma(['demo', '--data', data, '--out', path.join(dir, 'demo2'), '--default', bundle, '--depth-limit', '3', '--synth-n', '6']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /Default model albert_tiny_qa v1 .* on 6 fresh synthetic questions \(seed 3\)/);
-  t.regex(r.stdout, /device \+ offload of unsure questions: +EM [\d.]+ {2}F1 [\d.]+ +offload rate [\d.]+%/);
+  t.regex(r.stdout, /device \+ offload \(simulated locally\): +EM [\d.]+ {2}F1 [\d.]+ +offload rate [\d.]+% \(offloaded answers: this machine's full model, no link\)/);
 });
 
 test('the built program runs: help, and a clean one-line error for a missing bundle', (t) => {

@@ -67,7 +67,7 @@ function defaultModelReport(dir: string, seed: number, n: number, progress: (lab
     `Default model ${m.model_id} v${m.version} (${L} shared layers, hidden ${String(m.architecture.hidden_size)}, device limit ${qa.settings.policy.depthLimit}) on ${n} fresh synthetic questions (seed ${seed})`,
     `  ${`full model (all ${L} layers):`.padEnd(38)}${score(full.answers)}   latency mean ${(full.stats.totalMs / n).toFixed(2)} ms`,
     `  ${'device (calibrated early exit):'.padEnd(38)}${score(dev.answers)}   latency mean ${(dev.stats.totalMs / n).toFixed(2)} ms, median ${percentile(ms, 0.5).toFixed(2)} ms`,
-    `  ${'device + offload of unsure questions:'.padEnd(38)}${score(withOffload)}   offload rate ${(100 * dev.stats.notConfidentQuestions / n).toFixed(1)}%`,
+    `  ${'device + offload (simulated locally):'.padEnd(38)}${score(withOffload)}   offload rate ${(100 * dev.stats.notConfidentQuestions / n).toFixed(1)}% (offloaded answers: this machine's full model, no link)`,
     `  exits per layer (questions): ${dev.stats.questionExitCounts.slice(0, qa.settings.policy.depthLimit).map((c, i) => `L${i + 1}:${c}`).join('  ')}   mean layers per feature ${dev.stats.meanLayers.toFixed(2)} of ${L}`,
   ];
 }
