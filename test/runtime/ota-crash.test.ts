@@ -87,7 +87,8 @@ const counts = { crashes: 0, points: new Set<string>() };
 test.serial('SIGKILL at every crash point of the download (each chunk write, each progress record): it resumes, never from zero', async (t) => {
   const s = await setup(t);
   const points = s.points.filter((p) => DOWNLOAD.test(p));
-  t.true(points.filter((p) => p.startsWith('progress-written:')).length >= 4, points.join(', '));
+  // Five chunks, each written and counted, between the begin and the end (README: 33 points in all).
+  t.deepEqual(points, ['download-begun', ...[0, 1, 2, 3, 4].flatMap((i) => [`chunk-written:${i}`, `progress-written:${i}`]), 'download-complete']);
   for (const p of points) {
     await crashAndRecover(t, s, p);
     counts.crashes++;
@@ -99,7 +100,15 @@ test.serial('SIGKILL at every crash point of the download (each chunk write, eac
 test.serial('SIGKILL at every other crash point of update --link (install, trial boot, reports): the update completes', async (t) => {
   const s = await setup(t);
   const points = s.points.filter((p) => !DOWNLOAD.test(p));
-  t.true(points.length >= 10, points.join(', '));
+  // Every point the install, the trial boot and the report pass (README: 33 points in all, 12 of them
+  // the download's): a point added or lost changes this list, and the README's count with it.
+  t.deepEqual(points, [
+    'after-prev:install-prev', 'before-state:install-start', 'after-state:install-start',
+    'copied:manifest.json', 'copied:signature.ed25519', 'copied:spiece.model', 'copied:tokenizer.json', 'copied:weights.safetensors',
+    'before-rename:B-new', 'after-rename:B-new', 'before-state:installed', 'after-state:installed', 'download-removed',
+    'before-state:attempt', 'after-state:attempt', 'health-check', 'health-checked', 'before-state:good', 'after-state:good',
+    'after-prev:good', 'report-acked',
+  ]);
   for (const p of points) {
     await crashAndRecover(t, s, p);
     counts.crashes++;
@@ -112,4 +121,6 @@ test.serial('SIGKILL at every other crash point of update --link (install, trial
   t.is(new Set(ids).size, ids.length, 'no report recorded twice');
   t.true(ids.length >= points.length, `${ids.length} reports recorded`);
   t.log(`in all: ${counts.crashes} crashes at ${counts.points.size} distinct points of elma update --link`);
+  t.is(counts.points.size, 33, 'the README\'s 33 crash points');
+  t.is(counts.crashes, 33);
 });
