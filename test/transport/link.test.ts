@@ -18,15 +18,25 @@ function setup(devices = 1) {
   const serverKey = generateKeyPair(nodeProvider, nodeRandom);
   const keys: KeyPair[] = Array.from({ length: devices }, () => generateKeyPair(nodeProvider, nodeRandom));
   const registry = new DeviceRegistry(keys.map((k, i) => ({ name: `dev-${i}`, publicKey: toHex(k.publicKey) })));
+  // The servers' and devices' log lines, and waits for them: the tests synchronise on what the
+  // code reports (a failed connection, a request handled), not on sleeps.
   const logs: string[] = [];
+  const waiters = new Set<() => void>();
+  const push = (line: string): void => { logs.push(line); for (const w of [...waiters]) w(); };
+  /** Resolves once `n` log lines match `re`. */
+  const until = (re: RegExp, n = 1): Promise<void> => new Promise((resolve) => {
+    const check = (): void => { if (logs.filter((l) => re.test(l)).length >= n) { waiters.delete(check); resolve(); } };
+    waiters.add(check);
+    check();
+  });
   const server = (delayMs = 0): LinkServer => new LinkServer({
-    staticKey: serverKey, registry, handler: echoHandler({ delayMs }), log: (_l, line) => logs.push(line),
+    staticKey: serverKey, registry, handler: echoHandler({ delayMs }), log: (_l, line) => push(line),
   });
   const device = (port: number, i = 0, outbox = new MemoryOutbox(nodeRandom)): DeviceLink => new DeviceLink({
     host: '127.0.0.1', port, serverKey: serverKey.publicKey, staticKey: keys[i]!, outbox,
-    backoff: { baseMs: 20, capMs: 200 },
+    backoff: { baseMs: 20, capMs: 200 }, log: (line) => push(`device ${i}: ${line}`),
   });
-  return { serverKey, keys, registry, logs, server, device };
+  return { serverKey, keys, registry, logs, until, server, device };
 }
 
 const ask = (q: string) => ({ t: 'ask' as const, context: 'The Normans were in Normandy.', question: q });
@@ -61,13 +71,13 @@ test('requests made while the server is down are sent when it comes up; a restar
   dev.start();
   const pending: Promise<Reply>[] = [];
   for (let i = 0; i < 5; i++) pending.push(dev.request(ask(`q${i}`)));
-  await new Promise((r) => setTimeout(r, 150)); // offline: connection refused, backing off
+  await s.until(/^device 0: connection failed: .*retrying in/); // offline: connection refused, backing off
   t.false(dev.connected);
   t.is(dev.pending, 5);
   const second = s.server(300);
   await second.listen(port);
   // Kill the server while the slow handler holds the requests in flight.
-  while (second.stats.handled < 5) await new Promise((r) => setTimeout(r, 10));
+  await s.until(/^handled device=dev-0 /, 5);
   await second.close();
   const third = s.server();
   await third.listen(port);
@@ -86,7 +96,7 @@ test('a request re-sent on a new connection is answered from the reply cache, no
   const dev = s.device(port);
   dev.start();
   const p = dev.request(ask('once'));
-  while (server.stats.handled < 1) await new Promise((r) => setTimeout(r, 5));
+  await s.until(/^handled device=dev-0 /);
   // Drop the connection while the handler runs: the device reconnects and re-sends the same id.
   server.dropConnections('test: cut');
   const r = await p;
