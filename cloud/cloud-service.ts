@@ -17,6 +17,7 @@ import { OfferedBundle } from './ota/offered-bundle.ts';
 import { offerOf, otaHandler } from './ota/ota-handler.ts';
 import type { ReportLog } from './ota/report-log.ts';
 import type { QuestionStore } from './store/question-store.ts';
+import { fetchNewer, putPublished } from './ota/store-bundles.ts';
 
 export interface CloudServiceOptions {
   /** The full model's bundle directory (all layers answer). */
@@ -42,6 +43,8 @@ export class CloudService {
   readonly batcher: ReturnType<typeof answerBatcher>;
   #offered: OfferedBundle | undefined;
   readonly #o: CloudServiceOptions;
+  #watch: ReturnType<typeof setInterval> | undefined;
+  #watching = false;
 
   constructor(o: CloudServiceOptions) {
     this.#o = o;
@@ -80,18 +83,45 @@ export class CloudService {
   /**
    * A new version is out: answer hidden-state offloads of it, answer text offloads with it when it
    * is the newest, and offer its archive to devices as they connect (connected devices get the
-   * offer on their next connection: `dropConnections` makes that now).
+   * offer on their next connection). With a store, the version is put there for the other nodes.
    */
-  publish(bundleDir: string, tar: string, index?: string): void {
+  async publish(bundleDir: string, tar: string, index?: string, share = true): Promise<void> {
     const backend = this.#o.backend === undefined ? {} : { backend: this.#o.backend };
-    this.answerer.add(loadQaBundle(bundleDir, backend));
+    const qa = loadQaBundle(bundleDir, backend);
+    this.answerer.add(qa);
     const previous = this.#offered;
     this.#offered = new OfferedBundle(tar, index);
     previous?.close();
-    this.#o.log?.('info', `publishing ${this.#offered.signed.index.model} version ${this.#offered.version} (${this.#offered.signed.index.size} bytes) from ${tar}`);
+    const m = qa.bundle.manifest;
+    this.#o.log?.('info', `publishing ${m.model_id} version ${m.version} (${this.#offered.signed.index.size} bytes) from ${tar}`);
+    if (share && this.#o.store !== undefined) await putPublished(this.#o.store, m.model_id, m.version, tar, index);
+  }
+
+  /** Look in the store every `intervalMs` for a version newer than any this node has, and publish it here. */
+  watchStore(cacheDir: string, intervalMs: number): void {
+    const store = this.#o.store;
+    if (store === undefined || this.#watch !== undefined) return;
+    const check = async (): Promise<void> => {
+      if (this.#watching) return;
+      this.#watching = true;
+      try {
+        const m = this.answerer.latest.bundle.manifest;
+        const newest = Math.max(m.version, this.#offered?.version ?? 0);
+        const v = await fetchNewer(store, m.model_id, newest, cacheDir);
+        if (v !== undefined) await this.publish(v.dir, v.tar, v.index, false);
+      } catch (e) {
+        this.#o.log?.('info', `bundle-watch: ${(e as Error).message}`);
+      } finally {
+        this.#watching = false;
+      }
+    };
+    void check();
+    this.#watch = setInterval(() => void check(), intervalMs);
+    this.#watch.unref();
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#watch);
     await this.server.close();
     this.#offered?.close();
   }

@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import path from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { elma } from '../_cli.ts';
 import { fileURLToPath } from 'node:url';
 import { loadQaBundle } from '../../runtime/qa-bundle.ts';
@@ -145,4 +145,32 @@ test('a failing store is logged and answering goes on', async (t) => {
   t.is(r.t, 'answer');
   t.is(stats.storeFailures, 1);
   t.regex(lines.join('\n'), /^store-failed device=dev-0 id=5 store\.sqlite: disk full/m);
+});
+
+test('a version put in the store (elma cloud publish) is picked up by the running node and offered to devices', async (t) => {
+  const f = linkFiles(1);
+  const storeFile = path.join(f.dir, 'store.sqlite');
+  const { proc, port } = await startCloud(t, f, ['--store', storeFile, '--bundle-poll-ms', '100']);
+  t.is((await elma(['keygen', '--out', path.join(f.dir, 'release.key')])).code, 0);
+  const v2 = path.join(f.dir, 'v2');
+  cpSync(bundleDir, v2, { recursive: true });
+  const pack = await elma(['bundle', 'pack', v2, '--key', path.join(f.dir, 'release.key'), '--version', '2', '--out', `${v2}.tar`]);
+  t.is(pack.code, 0, pack.stderr);
+  const pub = await elma(['cloud', 'publish', '--store', storeFile, `${v2}.tar`]);
+  t.is(pub.code, 0, pub.stderr);
+  t.regex(pub.stdout, /^published elma-default version 2 \(\d+ bytes\)/);
+  await proc.until(() => proc.err.some((l) => /publishing elma-default version 2/.test(l)), 20_000, 'the node to pick up version 2');
+  const offers: number[] = [];
+  const link = new DeviceLink({
+    host: '127.0.0.1', port, serverKey: f.serverKey.publicKey, staticKey: f.devices[0]!.key, outbox: new MemoryOutbox(nodeRandom),
+    onOffer: (o) => offers.push(o.version),
+  });
+  link.start();
+  t.teardown(() => link.stop());
+  const r = await link.request({ ...textOffload(examples[3]!), version: 2 });
+  t.is(r.t, 'answer');
+  t.deepEqual(offers, [2]);
+  const again = await elma(['cloud', 'publish', '--store', storeFile, path.join(f.dir, 'nope.tar')]);
+  t.is(again.code, 1);
+  t.regex(again.stderr, /nope\.tar: no such bundle archive/);
 });

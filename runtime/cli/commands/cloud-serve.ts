@@ -9,7 +9,7 @@ import { CloudService } from '../../../cloud/cloud-service.ts';
 import { DeviceRegistry } from '../../../cloud/device-registry.ts';
 import { ReportLog } from '../../../cloud/ota/report-log.ts';
 import { DEFAULT_BATCHER } from '../../../cloud/answering/dynamic-batcher.ts';
-import { openStore, type QuestionStore } from '../../../cloud/store/question-store.ts';
+import { isPostgresSpec, openStore, type QuestionStore } from '../../../cloud/store/question-store.ts';
 import { RetrainScheduler } from '../../../cloud/retrain/retrain-scheduler.ts';
 import { readKeyFile, toHex } from '../../../transport/node/key-file.ts';
 import { LinkError } from '../../../transport/errors.ts';
@@ -40,7 +40,8 @@ questions (a queue delay and a maximum batch, as Triton's dynamic batcher). When
 device is told "busy" with a retry-after at once. Every offloaded question is stored once in the
 hard-question store before it is answered. Also serves updates (--offer, --reports) as elma serve.
 With --retrain-after N, every N newly stored questions start a retrain (elma cloud retrain) in a
-child process; a version that passes the gate is published to --publish-dir and offered to devices.
+child process; a version that passes the gate is published to --publish-dir, put in the store and
+offered to devices. Every node offers the newest version in the store (elma cloud publish puts one).
 
 Options:
   --bundle <dir>         the full model (elma's bundle directory)
@@ -61,7 +62,9 @@ Options:
   --dev <file>           SQuAD dev set the retrain gate measures F1 on
   --replay <file>        original training data mixed into each retrain
   --release-key <file>   the release signing key (elma keygen) published bundles are signed with
-  --publish-dir <dir>    where published versions are written (v<N>/ and v<N>.tar)
+  --publish-dir <dir>    where versions are published and cached (default <store>.bundles/, or
+                         ./elma-cloud-bundles with PostgreSQL)
+  --bundle-poll-ms <n>   look in the store for versions other nodes published this often (default 5000)
 ${TIMEOUT_HELP}
 ${CRYPTO_HELP}
   --verbose              also log every request handled or answered from the cache`,
@@ -70,7 +73,7 @@ ${CRYPTO_HELP}
     host: { type: 'string' }, port: { type: 'string' }, backend: { type: 'string' }, crypto: { type: 'string' }, verbose: { type: 'boolean' },
     'max-batch': { type: 'string' }, 'queue-delay-ms': { type: 'string' }, 'max-queue': { type: 'string' }, 'deadline-ms': { type: 'string' },
     offer: { type: 'string' }, 'offer-index': { type: 'string' }, reports: { type: 'string' },
-    'retrain-after': { type: 'string' }, dev: { type: 'string' }, replay: { type: 'string' }, 'release-key': { type: 'string' }, 'publish-dir': { type: 'string' },
+    'retrain-after': { type: 'string' }, 'bundle-poll-ms': { type: 'string' }, dev: { type: 'string' }, replay: { type: 'string' }, 'release-key': { type: 'string' }, 'publish-dir': { type: 'string' },
     ...TIMEOUT_OPTIONS,
   },
   async run(_positionals, args, io) {
@@ -86,7 +89,7 @@ ${CRYPTO_HELP}
       for (const f of RETRAIN_FLAGS) requireString(args, f);
       if (args.values.store === undefined) throw new UsageError('--retrain-after needs --store (the questions to retrain on)');
     } else {
-      for (const f of RETRAIN_FLAGS) if (args.values[f] !== undefined) throw new UsageError(`--${f} is only used with --retrain-after`);
+      for (const f of RETRAIN_FLAGS) if (f !== 'publish-dir' && args.values[f] !== undefined) throw new UsageError(`--${f} is only used with --retrain-after`);
     }
     const batcher = batcherOptions(args);
     const store: QuestionStore | undefined = typeof args.values.store === 'string' ? await openStore(args.values.store) : undefined;
@@ -106,9 +109,16 @@ ${CRYPTO_HELP}
         publishDir: path.resolve(args.values['publish-dir'] as string),
         ...(typeof args.values.backend === 'string' ? { backend: args.values.backend } : {}),
         log: (line) => log('info', line),
-        onPublished: (p) => service.publish(p.bundleDir, p.tar, p.index),
+        onPublished: (p) => void service.publish(p.bundleDir, p.tar, p.index).catch((e: Error) => log('info', `publish failed: ${e.message}`)),
       });
       await scheduler.start();
+    }
+    if (store !== undefined) {
+      // Versions published by any node (or elma cloud publish) are offered here too.
+      const spec = args.values.store as string;
+      const cache = typeof args.values['publish-dir'] === 'string' ? path.resolve(args.values['publish-dir'])
+        : isPostgresSpec(spec) ? path.resolve('elma-cloud-bundles') : `${path.resolve(spec)}.bundles`;
+      service.watchStore(cache, optionalInt(args, 'bundle-poll-ms', 5000, 100));
     }
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
     const port = optionalInt(args, 'port', 7420);

@@ -4,10 +4,12 @@ import { cloudServe } from './cloud-serve.ts';
 import { cloudRetrain } from './cloud-retrain.ts';
 import { cloudExport } from './cloud-export.ts';
 import { cloudCorrections } from './cloud-corrections.ts';
+import { cloudPublish } from './cloud-publish.ts';
 
 export const CLOUD_SUBCOMMANDS: readonly CloudSubcommand[] = [
   cloudServe,
   cloudRetrain,
+  cloudPublish,
   cloudExport,
   cloudCorrections,
 ];
