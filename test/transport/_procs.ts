@@ -4,7 +4,7 @@
  * every process killed (by pid) when the test ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +108,44 @@ export function startDevice(t: ExecutionContext, f: LinkFiles, port: number, que
   return proc;
 }
 
-/** A TCP port that was free a moment ago (for a server started later). */
+export interface TcpFront {
+  /** The address devices are given: its own port, from listening on port 0. */
+  readonly port: number;
+  /** Relay new connections to 127.0.0.1:`upstream`; null: refuse them (reset) and cut the relayed ones. */
+  forward(upstream: number | null): void;
+}
+
+/**
+ * A stand-in for a server's address that needs no port known to be free: it listens on port 0
+ * and, until `forward(port)`, resets every connection (what a device sees of a server that is
+ * down); then it relays new connections to a server that itself listened on port 0. A server
+ * "restarted" is a new server behind the same front: no test listens again on a port it freed
+ * (another process may have taken it), nor on one freePort() only says was free a moment ago.
+ */
+export async function tcpFront(t: ExecutionContext): Promise<TcpFront> {
+  let upstream: number | null = null;
+  const live = new Set<Socket>();
+  const server = createServer((sock) => {
+    if (upstream === null) { sock.resetAndDestroy(); return; }
+    const up = connect(upstream, '127.0.0.1');
+    live.add(sock).add(up);
+    const done = (): void => { sock.destroy(); up.destroy(); live.delete(sock); live.delete(up); };
+    for (const s of [sock, up]) s.on('error', done).on('close', done);
+    sock.pipe(up);
+    up.pipe(sock);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => { for (const s of live) s.destroy(); server.close(() => resolve()); }));
+  return {
+    port: (server.address() as AddressInfo).port,
+    forward(p) {
+      upstream = p;
+      if (p === null) for (const s of live) s.destroy();
+    },
+  };
+}
+
+/** A TCP port that was free a moment ago (racy: prefer tcpFront). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();

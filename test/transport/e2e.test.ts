@@ -8,7 +8,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { elma, scratch } from '../_cli.ts';
-import { answers, freePort, linkFiles, startDevice, startServer } from './_procs.ts';
+import { answers, linkFiles, startDevice, startServer, tcpFront } from './_procs.ts';
 
 const HANDLED = /handled device=dev-0 id=([0-9a-f]+) type=ask/;
 
@@ -60,13 +60,18 @@ test('a device pinning the wrong server key never connects, and says so; the ser
 
 test('fault: the server is killed (SIGKILL) and restarted while requests are in flight; each is answered once', async (t) => {
   const f = linkFiles(1);
+  // The device talks to a front that relays to the current server (each listening on port 0).
+  const front = await tcpFront(t);
   const first = await startServer(t, f, ['--delay-ms', '400']);
+  front.forward(first.port);
   const questions = ['q1', 'q2', 'q3', 'q4', 'q5'];
-  const device = startDevice(t, f, first.port, questions);
+  const device = startDevice(t, f, front.port, questions);
   await first.proc.until(() => handledIds(first.proc.err).length === 5, 10_000, 'five requests in the handler');
   await first.proc.kill('SIGKILL');
+  front.forward(null);
   t.is(answers(device).length, 0, 'nothing answered before the kill');
-  const second = await startServer(t, f, [], first.port);
+  const second = await startServer(t, f, []);
+  front.forward(second.port);
   t.is(await device.exited, 0, device.err.join('\n'));
   const got = answers(device);
   t.deepEqual(got.map((a) => a.question).sort(), questions);
@@ -77,13 +82,15 @@ test('fault: the server is killed (SIGKILL) and restarted while requests are in 
 
 test('fault: the device is killed (SIGKILL) with requests in its outbox; after restart each is answered once', async (t) => {
   const f = linkFiles(1);
-  const port = await freePort(); // no server yet: the questions wait in the outbox
+  const front = await tcpFront(t); // no server yet: the questions wait in the outbox
+  const port = front.port;
   const questions = ['a', 'b', 'c', 'd'];
   const first = startDevice(t, f, port, questions);
   await first.until(() => first.count(/^queued id=/) === 4, 10_000, 'four questions queued');
   const queued = first.err.filter((l) => l.startsWith('queued id=')).map((l) => l.slice('queued id='.length));
   await first.kill('SIGKILL');
-  const server = await startServer(t, f, [], port);
+  const server = await startServer(t, f, []);
+  front.forward(server.port);
   const second = startDevice(t, f, port, []);
   t.is(await second.exited, 0, second.err.join('\n'));
   t.regex(second.err.join('\n'), /4 question\(s\) from an earlier run/);
