@@ -3,7 +3,7 @@ import test from 'ava';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { elma } from '../_cli.ts';
-import { freePort } from '../transport/_procs.ts';
+import { tcpFront } from '../transport/_procs.ts';
 import { freshSlots, otaKit, untouched, updateArgs } from './_ota-fixture.ts';
 
 const kit = otaKit();
@@ -48,7 +48,9 @@ test('a server that is not there: exit 3, "unreachable", slot A and the state un
   const o = await kit;
   const slots = freshSlots(o);
   const before = untouched(slots);
-  const r = await elma([...updateArgs(o, slots, await freePort()).filter((a) => a !== '10000' && a !== '--wait-ms'), '--wait-ms', '800']);
+  // A front that resets every connection (no server behind it): a port of its own, not one freed.
+  const front = await tcpFront(t);
+  const r = await elma([...updateArgs(o, slots, front.port).filter((a) => a !== '10000' && a !== '--wait-ms'), '--wait-ms', '800']);
   t.is(r.code, 3, r.stdout + r.stderr);
   t.regex(r.stdout, /^unreachable: no answer from the server within 800 ms$/m);
   t.regex(r.stderr, /connection failed: .*retrying/);

@@ -62,7 +62,9 @@ test('fault: the server is killed (SIGKILL) and restarted while requests are in 
   const f = linkFiles(1);
   // The device talks to a front that relays to the current server (each listening on port 0).
   const front = await tcpFront(t);
-  const first = await startServer(t, f, ['--delay-ms', '400']);
+  // The handler holds each request 5 s: the kill below lands long before any is answered, however
+  // loaded the machine (the killed server's delay costs the test nothing).
+  const first = await startServer(t, f, ['--delay-ms', '5000']);
   front.forward(first.port);
   const questions = ['q1', 'q2', 'q3', 'q4', 'q5'];
   const device = startDevice(t, f, front.port, questions);
@@ -103,7 +105,8 @@ test('fault: the device is killed (SIGKILL) with requests in its outbox; after r
 
 test('fault: the device is killed while its requests are in the handler; the restarted device gets the cached replies', async (t) => {
   const f = linkFiles(1);
-  const server = await startServer(t, f, ['--delay-ms', '600']);
+  // 2 s in the handler: the kill lands while the requests are there even on a loaded machine.
+  const server = await startServer(t, f, ['--delay-ms', '2000']);
   const first = startDevice(t, f, server.port, ['x', 'y', 'z']);
   await server.proc.until(() => handledIds(server.proc.err).length === 3, 10_000, 'three requests in the handler');
   await first.kill('SIGKILL');

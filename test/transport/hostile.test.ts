@@ -38,12 +38,25 @@ function connect(port: number): Promise<Raw> {
 
 const bytesOf = (r: Raw): Buffer => Buffer.concat(r.received);
 
+/** Resolves once `n` bytes have arrived (checked on the socket's data events); rejects if it closes first. */
+function receivedAtLeast(r: Raw, n: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => { r.socket.off('data', check); r.socket.off('close', closed); };
+    const check = (): void => { if (bytesOf(r).length >= n) { done(); resolve(); } };
+    const closed = (): void => { done(); reject(new Error(`connection closed after ${bytesOf(r).length} of ${n} bytes`)); };
+    r.socket.on('data', check);
+    r.socket.on('close', closed);
+    check();
+    if (r.socket.destroyed) closed();
+  });
+}
+
 /** Complete the IK handshake as `key`, returning the raw device ready to seal frames. */
 async function handshake(port: number, key: KeyPair, serverKey: Uint8Array): Promise<{ raw: Raw; dev: RawDevice }> {
   const raw = await connect(port);
   const dev = new RawDevice(key, serverKey);
   raw.socket.write(dev.initiationFrame);
-  while (bytesOf(raw).length < 50) await new Promise((r) => setTimeout(r, 5));
+  await receivedAtLeast(raw, 50);
   dev.finish(new Uint8Array(bytesOf(raw).subarray(0, 50)));
   raw.received.length = 0;
   return { raw, dev };
@@ -133,7 +146,7 @@ test('hostile peers are closed with a logged reason; the server keeps serving a 
     const { raw, dev } = await handshake(port, f.devices[1]!.key, serverKey);
     const frame = dev.seal(encodeMessage(ask(7)));
     raw.socket.write(frame);
-    while (bytesOf(raw).length === 0) await sleep(5);
+    await receivedAtLeast(raw, 1);
     const reply = dev.open(new Uint8Array(bytesOf(raw)));
     t.regex(Buffer.from(reply).toString('latin1'), /echo: q7/, 'the original was answered');
     raw.socket.write(frame);
