@@ -66,7 +66,7 @@ test('demo answers a SQuAD file and its printed EM/F1 equal eval-squad on its pr
   const data = path.join(dir, 'small.json');
   writeFileSync(data, JSON.stringify(small));
   const out = path.join(dir, 'demo');
-  const r = await elma(['demo', '--data', data, '--out', out, '--threshold', '0.965', '--default', path.join(dir, 'none')]);
+  const r = await elma(['demo-local', '--data', data, '--out', out, '--threshold', '0.965', '--default', path.join(dir, 'none')]);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /exits per layer \(features\): L1:\d+ {2}L2:\d+/);
   t.regex(r.stdout, /latency per question: mean [\d.]+ ms/);
@@ -88,7 +88,7 @@ test('demo part two runs a trained bundle on fresh synthetic questions with the 
   const small = { version: 'v2.0', data: [{ title: 'Normans', paragraphs: squad.data[0]!.paragraphs.slice(0, 1) }] };
   const data = path.join(dir, 'one.json');
   writeFileSync(data, JSON.stringify(small));
-  const r = await elma(['demo', '--data', data, '--out', path.join(dir, 'demo2'), '--default', bundle, '--depth-limit', '3', '--synth-n', '6']);
+  const r = await elma(['demo-local', '--data', data, '--out', path.join(dir, 'demo2'), '--default', bundle, '--depth-limit', '3', '--synth-n', '6']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /Default model albert_tiny_qa v1 .* on 6 fresh synthetic questions \(seed 3\)/);
   t.regex(r.stdout, /device \+ offload \(simulated locally\): +EM [\d.]+ {2}F1 [\d.]+ +offload rate [\d.]+% \(offloaded answers: this machine's full model, no link\)/);

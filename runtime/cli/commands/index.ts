@@ -7,6 +7,7 @@ import { tokenizeCommand } from './tokenize.ts';
 import { featuresCommand } from './features.ts';
 import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
+import { demoLocalCommand } from './demo-local.ts';
 import { evalCommand } from './eval.ts';
 import { trainCommand } from './train.ts';
 import { calibrateCommand } from './calibrate.ts';
@@ -25,6 +26,7 @@ import { edgeCommand } from './edge.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
+  demoLocalCommand,
   askCommand,
   importHfCommand,
   traceCommand,
