@@ -27,6 +27,7 @@ import { trainBackbone } from '../../engine/train/train-backbone.ts';
 import { trainExitHeads } from '../../engine/train/train-exits.ts';
 import { compactTrainFeatures } from '../../engine/train/train-data.ts';
 import type { Backend } from '../../kernels/backend.ts';
+import { withNativeTraining } from '../../kernels/native/train-ops.ts';
 import { loadBundle, readBundleFile } from '../../models/bundle/bundle-dir.ts';
 import type { SigningKey } from '../../models/bundle/signing-key.ts';
 import type { BundleTarget } from '../../models/bundle/target.ts';
@@ -155,7 +156,9 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
   if (current.weights.qaOutputs === undefined) throw new RetrainError(o.bundleDir, 'is not a question-answering bundle (no QA head)');
   const tokenizer = loadTokenizer(o.bundleDir, path.join(o.bundleDir, m.tokenizer));
   const before = new AlbertModel(current.config, current.weights, o.backend);
-  const model = new AlbertModel(current.config, loadBundle(o.bundleDir).weights, o.backend);
+  // The trained copy runs on the native training kernels where there are some (as `elma train`).
+  const trainBackend = withNativeTraining(o.backend, (w) => log('load', `warning: ${w}`));
+  const model = new AlbertModel(current.config, loadBundle(o.bundleDir).weights, trainBackend);
   const L = model.config.numHiddenLayers;
   const fopts = { maxLength: m.qa.max_seq_length, docStride: m.qa.doc_stride };
   const answer = (nullScoreDiffThreshold: number): AnswerSettings => ({ maxAnswerLength: m.qa.max_answer_length, nBestSize: m.qa.n_best_size, nullScoreDiffThreshold });
