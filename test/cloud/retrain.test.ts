@@ -10,6 +10,7 @@ import path from 'node:path';
 import test from 'ava';
 import { retrainDeviceModel } from '../../cloud/retrain/retrain-device-model.ts';
 import { splitQuestions } from '../../cloud/retrain/split-questions.ts';
+import { gateRetrain, type RetrainSide } from '../../cloud/retrain/gate.ts';
 import { questionLabel } from '../../cloud/retrain/retrain-question.ts';
 import { openStore, type StoredQuestion } from '../../cloud/store/question-store.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
@@ -70,6 +71,19 @@ test('split and labels: deterministic by text, corrections first, unplaceable an
   // The same question from another device lands on the same side.
   const again = { ...many[0]!, device: 'other', requestId: 1 };
   t.is(splitQuestions([again], 0.2).heldBack.length, a.heldBack.some((x) => x.requestId === many[0]!.requestId) ? 1 : 0);
+});
+
+test('the gate: dev F1 may fall by at most 0.2 points and the held-back offload rate must fall', (t) => {
+  const side = (f1: number, offload: number): RetrainSide => ({ f1, offload_rate: offload, mean_layers: 4, dev_offload_rate: 0.1, full_f1: 90, held_back_f1: 80 });
+  t.true(gateRetrain(side(90, 1), side(89.8, 0.5)).publish);
+  t.true(gateRetrain(side(90, 1), side(91, 0.9)).publish);
+  const drop = gateRetrain(side(90, 1), side(89.7, 0.2));
+  t.false(drop.publish);
+  t.regex(drop.reason, /dev F1 90\.00 → 89\.70 falls by 0\.30 points, more than 0\.2/);
+  const same = gateRetrain(side(90, 0.5), side(90.5, 0.5));
+  t.false(same.publish);
+  t.regex(same.reason, /held-back offload rate 50\.0% → 50\.0% is not lower/);
+  t.true(gateRetrain(side(90, 0.5), side(90, 0.4), 0).publish, 'no F1 drop at all is allowed with 0');
 });
 
 test('too little data: a clear refusal, nothing written', (t) => {
