@@ -25,7 +25,6 @@ import { albertWeightsToTensors } from '../../engine/albert/weights.ts';
 import type { SquadExample } from '../../engine/squad/dataset.ts';
 import { trainBackbone } from '../../engine/train/train-backbone.ts';
 import { trainExitHeads } from '../../engine/train/train-exits.ts';
-import { compactTrainFeatures } from '../../engine/train/train-data.ts';
 import type { Backend } from '../../kernels/backend.ts';
 import { withNativeTraining } from '../../kernels/native/train-ops.ts';
 import { loadBundle, readBundleFile } from '../../models/bundle/bundle-dir.ts';
@@ -40,7 +39,7 @@ import { DEFAULT_MAX_F1_DROP, gateRetrain, type RetrainSide } from './gate.ts';
 import { checkUnpublished, publishBundle } from './publish-bundle.ts';
 import { questionExamples, type RetrainQuestion } from './retrain-question.ts';
 import { splitQuestions } from './split-questions.ts';
-import { featuresOf, mixWithReplay } from './training-mix.ts';
+import { featuresOf, trainingSet } from './training-mix.ts';
 
 export const RETRAIN_DEFAULTS = {
   seed: 1, epochs: 3, learningRate: 2e-3, backboneLearningRate: 1e-4, batchSize: 16, minQuestions: 20,
@@ -164,14 +163,13 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
   const answer = (nullScoreDiffThreshold: number): AnswerSettings => ({ maxAnswerLength: m.qa.max_answer_length, nBestSize: m.qa.n_best_size, nullScoreDiffThreshold });
   const devF = featuresOf(o.dev, tokenizer, fopts);
   const heldF = featuresOf(held.examples, tokenizer, fopts);
-  const trainF = featuresOf(train.examples, tokenizer, fopts);
-  skipped += heldF.skipped + trainF.skipped;
-  if (trainF.kept.length < minQuestions) return refuse(`not published: too little data: ${trainF.kept.length} training questions fit the model's positions; at least ${minQuestions} needed`);
+  const ratio = o.replayRatio ?? d.replayRatio;
+  const mix = trainingSet(train.examples, o.replay, ratio, seed, tokenizer, fopts);
+  const { features } = mix;
+  skipped += heldF.skipped + train.examples.length - mix.questions;
+  if (mix.questions < minQuestions) return refuse(`not published: too little data: ${mix.questions} training questions fit the model's positions; at least ${minQuestions} needed`);
   if (heldF.kept.length === 0) return refuse('not published: no held-back question fits the model\'s positions');
-  const mix = mixWithReplay(trainF.kept, o.replay, o.replayRatio ?? d.replayRatio, seed);
-  const mixF = featuresOf(mix.examples, tokenizer, fopts);
-  const features = compactTrainFeatures(mixF.features);
-  log('load', `${m.model_id} v${m.version} (${L} layers, depth limit ${m.exits.depth_limit}); training on ${trainF.kept.length} questions + ${mix.replayed} replay → ${features.length} features; `
+  log('load', `${m.model_id} v${m.version} (${L} layers, depth limit ${m.exits.depth_limit}); training on ${mix.questions} questions + ${mix.replayed} replay → ${features.length} features; `
     + `dev ${devF.kept.length} questions; held back ${heldF.kept.length}`);
 
   // Before: the current bundle as devices run it.
@@ -217,7 +215,7 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
   const gate = gateRetrain(sideBefore, sideAfter, o.maxF1Drop ?? d.maxF1Drop);
   log('gate', gate.reason);
   const report = {
-    before: sideBefore, after: sideAfter, train_questions: trainF.kept.length, held_back: heldF.kept.length, skipped,
+    before: sideBefore, after: sideAfter, train_questions: mix.questions, held_back: heldF.kept.length, skipped,
     replay_examples: mix.replayed, train_features: features.length,
   };
   if (!gate.publish) return { ...report, published: false, reason: gate.reason, seconds: { train: trainSeconds, total: (performance.now() - t0) / 1000 } };
@@ -239,8 +237,8 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
       source: {
         kind: 'retrained', from: { model_id: m.model_id, version: m.version }, seconds: Math.round(seconds),
         machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`, backend: o.backend.name,
-        run: { seed, epochs, learning_rate: o.learningRate ?? d.learningRate, backbone: o.backbone === true, replay_ratio: o.replayRatio ?? d.replayRatio },
-        train_questions: trainF.kept.length, held_back: heldF.kept.length, replay_examples: mix.replayed, dev_questions: devF.kept.length,
+        run: { seed, epochs, learning_rate: o.learningRate ?? d.learningRate, backbone: o.backbone === true, replay_ratio: ratio },
+        train_questions: mix.questions, held_back: heldF.kept.length, replay_examples: mix.replayed, dev_questions: devF.kept.length,
         gate: { before: sideBefore, after: sideAfter },
       },
     },

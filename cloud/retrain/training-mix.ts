@@ -8,6 +8,7 @@ import type { SquadExample } from '../../engine/squad/dataset.ts';
 import { buildFeatures, type SquadFeature } from '../../engine/squad/features.ts';
 import type { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts';
 import { Random } from '../../engine/random.ts';
+import { compactTrainFeatures, type TrainFeature } from '../../engine/train/train-data.ts';
 
 /** `round(ratio × questions)` replay examples (all of them when there are fewer), chosen by `seed`, after the questions. */
 export function mixWithReplay(questions: readonly SquadExample[], replay: readonly SquadExample[], ratio: number, seed: number): { examples: SquadExample[]; replayed: number } {
@@ -37,4 +38,17 @@ export function featuresOf(examples: readonly SquadExample[], tokenizer: AlbertT
     }
     return { kept, features, skipped: examples.length - kept.length };
   }
+}
+
+/**
+ * The training features of a retrain: the questions that fit the model's positions, mixed with
+ * replay, in compact form (engine/train/train-data.ts: the plain features are garbage once this
+ * returns, so the collector does not trace them during training).
+ */
+export function trainingSet(questions: readonly SquadExample[], replay: readonly SquadExample[], ratio: number, seed: number,
+  tokenizer: AlbertTokenizer, o: { maxLength: number; docStride: number }): { features: TrainFeature[]; questions: number; replayed: number } {
+  const fit = featuresOf(questions, tokenizer, o).kept;
+  const mix = mixWithReplay(fit, replay, ratio, seed);
+  const all = featuresOf(mix.examples, tokenizer, o);
+  return { features: compactTrainFeatures(all.features), questions: fit.length, replayed: all.kept.length - fit.length };
 }
