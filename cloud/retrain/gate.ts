@@ -6,7 +6,7 @@
 
 /** One model's numbers: F1 and mean layers on dev, offload rate on the held-back stored questions. */
 export interface RetrainSide {
-  /** Dev F1 under the device policy (depth limit + offload to the full model). */
+  /** Dev F1 under the device policy (depth limit + offload to the full model), on the dev questions gated on. */
   readonly f1: number;
   /** Share of the held-back stored questions the device would offload. */
   readonly offload_rate: number;

@@ -29,7 +29,7 @@ import { elma, scratch } from '../_cli.ts';
 
 const BACKEND = existsSync('dist/native/libelma_native.so') ? 'native' : 'js';
 const synth = (seed: number, n: number): SquadExample[] => parseSquad(synthesizeSquad({ seed, questions: n, perParagraph: 5 }));
-const dev = synth(2, 250); // the default model's dev split (seed 2)
+const dev = synth(2, 600); // the default model's dev split (seed 2): half to calibrate on, half to gate on
 const replay = synth(1, 300); // its training data (seed 1)
 
 /** A stored question as the cloud keeps it, answered by `cloud` (text found in the context). */
@@ -141,7 +141,7 @@ test('a real retrain on the default model\'s offloaded questions lowers the held
   });
   t.log(`${questions.length} hard questions found in ${tHard.toFixed(1)} s; retrain ${r.seconds.total.toFixed(1)} s (training ${r.seconds.train.toFixed(1)} s)`);
   t.log(`held-back offload rate: before ${(100 * r.before!.offload_rate).toFixed(1)}%, after ${(100 * r.after!.offload_rate).toFixed(1)}% (${r.held_back} questions)`);
-  t.log(`dev F1 (device policy): before ${r.before!.f1.toFixed(2)}, after ${r.after!.f1.toFixed(2)}; dev offload ${(100 * r.before!.dev_offload_rate).toFixed(1)}% → ${(100 * r.after!.dev_offload_rate).toFixed(1)}%; mean layers ${r.before!.mean_layers.toFixed(2)} → ${r.after!.mean_layers.toFixed(2)}`);
+  t.log(`dev F1 (device policy, gate half): before ${r.before!.f1.toFixed(2)}, after ${r.after!.f1.toFixed(2)}; dev offload ${(100 * r.before!.dev_offload_rate).toFixed(1)}% → ${(100 * r.after!.dev_offload_rate).toFixed(1)}%; mean layers ${r.before!.mean_layers.toFixed(2)} → ${r.after!.mean_layers.toFixed(2)}`);
   t.log(r.reason);
   t.true(r.before!.offload_rate > 0.9, 'the held-back questions are ones the device offloads');
   t.true(r.after!.offload_rate < r.before!.offload_rate);
@@ -149,6 +149,7 @@ test('a real retrain on the default model\'s offloaded questions lowers the held
   t.true(r.published, r.reason);
   t.is(r.version, 2);
   t.is(r.train_questions + r.held_back, questions.length);
+  t.true(r.dev_calibration > 250 && r.dev_gate > 250 && r.dev_calibration + r.dev_gate === dev.length);
   t.true(lines.some((l) => /exits step/.test(l)));
 
   // The bundle verifies as a device verifies it, as a directory and as the .tar.
