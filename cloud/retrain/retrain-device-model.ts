@@ -221,10 +221,6 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
   const depthLimit = m.exits.depth_limit;
   const cal = calibrateExits(model, devF.kept, devF.features, {
     depthLimit, maxF1Drop: o.calibrationMaxF1Drop ?? d.calibrationMaxF1Drop, maxDeviceF1Drop: o.calibrationMaxDeviceF1Drop ?? d.calibrationMaxDeviceF1Drop,
-    // The exits learn to agree sooner with the full model; the full model itself (the teacher whose
-    // answers the cloud gave and stored) keeps its null-answer threshold, so the cloud's answers
-    // do not change under the devices' feet.
-    nullScoreDiffThreshold: m.qa.null_score_diff_threshold,
     log: (line) => log('calibrate', line),
   });
   const policyAfter: DevicePolicy = { thresholds: cal.exits.thresholds, depthLimit };

@@ -21,9 +21,6 @@ export interface CalibrateExitsOptions {
   readonly maxF1Drop: number;
   /** Device target in F1 points (issue 4: 0.5); undefined: no device constraint. */
   readonly maxDeviceF1Drop?: number;
-  /** Keep this null-answer threshold instead of choosing one (a retrain of the exits only: the
-   *  full model, the teacher whose answers the cloud gave, must keep answering as before). */
-  readonly nullScoreDiffThreshold?: number;
   readonly log: (line: string) => void;
 }
 
@@ -38,9 +35,8 @@ export interface CalibratedExits {
 export function calibrateExits(model: AlbertModel, dev: readonly SquadExample[], devFeatures: readonly SquadFeature[], o: CalibrateExitsOptions): CalibratedExits {
   const answer = { maxAnswerLength: DEFAULT_QA.max_answer_length, nBestSize: DEFAULT_QA.n_best_size, nullScoreDiffThreshold: 0 };
   const profiled = profileExits(model, dev, devFeatures, answer, 16, (d, n) => { if (d === n || d % 800 === 0) o.log(`dev profile: ${d}/${n} features`); });
-  const nullThreshold = o.nullScoreDiffThreshold !== undefined ? { threshold: o.nullScoreDiffThreshold } : bestNullThreshold(profiled);
-  if ('f1' in nullThreshold) o.log(`null-answer threshold: ${nullThreshold.threshold.toFixed(3)} (full model F1 ${nullThreshold.f1.toFixed(2)}; ${nullThreshold.f1AtZero.toFixed(2)} at 0)`);
-  else o.log(`null-answer threshold kept at ${nullThreshold.threshold.toFixed(3)}`);
+  const nullThreshold = bestNullThreshold(profiled);
+  o.log(`null-answer threshold: ${nullThreshold.threshold.toFixed(3)} (full model F1 ${nullThreshold.f1.toFixed(2)}; ${nullThreshold.f1AtZero.toFixed(2)} at 0)`);
   const profile = { ...profiled, answer: { ...profiled.answer, nullScoreDiffThreshold: nullThreshold.threshold } };
   const device = o.maxDeviceF1Drop === undefined ? undefined : { depthLimit: o.depthLimit, maxF1Drop: o.maxDeviceF1Drop };
   const cal = calibrate(profile, { maxF1Drop: o.maxF1Drop, ...(device !== undefined ? { device } : {}) });
@@ -56,7 +52,7 @@ export function calibrateExits(model: AlbertModel, dev: readonly SquadExample[],
     const have = golden.filter((g) => (g.answer === '') === ex.isImpossible).length;
     if (q.exact === 1 && have < want) golden.push({ context: ex.context, question: ex.question, answer: q.text });
   });
-  const method = `dev split; ${o.nullScoreDiffThreshold === undefined ? 'null-answer threshold for the best full-model F1' : 'the null-answer threshold kept'}; exit thresholds from the uniform curve refined `
+  const method = 'dev split; null-answer threshold for the best full-model F1; exit thresholds from the uniform curve refined '
     + `per layer or from a marginal-gain search, whichever runs fewer layers${device === undefined ? '' : ', under the early-exit and device targets'}`;
   return {
     exits: {
