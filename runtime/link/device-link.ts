@@ -52,6 +52,8 @@ export class DeviceLink {
   readonly #waiters = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   /** Ids sent on the current connection and not yet answered. */
   readonly #sent = new Set<number>();
+  /** Answered requests still in the outbox until their waiter has run (never sent again). */
+  readonly #delivered = new Set<number>();
   /** Retry timers of requests answered `busy`. */
   readonly #busyTimers = new Set<ReturnType<typeof setTimeout>>();
   #session: Session | undefined;
@@ -76,7 +78,7 @@ export class DeviceLink {
 
   /** Requests waiting in the outbox (sent or not). */
   get pending(): number {
-    return this.#o.outbox.size;
+    return this.#o.outbox.size - this.#delivered.size;
   }
 
   start(): void {
@@ -162,7 +164,7 @@ export class DeviceLink {
     if (!this.#open || s === undefined) return;
     for (const e of this.#o.outbox.entries()) {
       if (this.#sent.size >= this.#window || this.#session !== s || s.state !== 'open') return;
-      if (this.#sent.has(e.id)) continue;
+      if (this.#sent.has(e.id) || this.#delivered.has(e.id)) continue;
       this.#sent.add(e.id);
       s.send(e.request);
     }
@@ -219,9 +221,22 @@ export class DeviceLink {
     this.stats.replies++;
     const waiter = this.#waiters.get(reply.id);
     this.#waiters.delete(reply.id);
-    if (waiter !== undefined) waiter.resolve(reply);
-    else if (entry !== undefined) this.#o.onReply?.(entry, reply);
-    this.#o.outbox.remove(reply.id);
-    this.#pump();
+    // The request leaves the outbox only after whoever waits for it has run: a device killed in
+    // between then asks again after its restart (the server's reply cache answers), rather than
+    // having dropped a question whose answer nobody saw. A waiter's reaction was queued by
+    // resolve(), so a microtask queued after it runs after that reaction.
+    this.#delivered.add(reply.id);
+    const settle = (): void => {
+      this.#delivered.delete(reply.id);
+      this.#o.outbox.remove(reply.id);
+      this.#pump();
+    };
+    if (waiter !== undefined) {
+      waiter.resolve(reply);
+      queueMicrotask(settle);
+    } else {
+      if (entry !== undefined) this.#o.onReply?.(entry, reply);
+      settle();
+    }
   }
 }
