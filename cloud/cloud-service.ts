@@ -105,7 +105,7 @@ export class CloudService {
       if (this.#watching) return;
       this.#watching = true;
       try {
-        const m = this.answerer.latest.bundle.manifest;
+        const m = this.answerer.full.bundle.manifest;
         const newest = Math.max(m.version, this.#offered?.version ?? 0);
         const v = await fetchNewer(store, m.model_id, newest, cacheDir);
         if (v !== undefined) await this.publish(v.dir, v.tar, v.index, false);

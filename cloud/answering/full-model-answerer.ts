@@ -49,22 +49,25 @@ const SOFT_TOP_K = 20;
 
 export class FullModelAnswerer {
   readonly #versions = new Map<string, QaBundle>();
-  #latest: QaBundle;
+  /** The cloud's full model: it answers the text form, and its answer settings (n-best, the
+   *  null-answer threshold) decide every answer, so a published device version — whose exits and
+   *  thresholds were retrained for the device — never changes what the cloud answers. */
+  readonly #full: QaBundle;
 
-  constructor(bundle: QaBundle) {
-    this.#latest = bundle;
-    this.add(bundle);
+  constructor(full: QaBundle) {
+    this.#full = full;
+    this.add(full);
   }
 
-  /** Serve this bundle too (a published version); the newest becomes the text form's model. */
+  /** Serve hidden-state offloads of this bundle version too (a version published to devices). */
   add(bundle: QaBundle): void {
     const m = bundle.bundle.manifest;
     this.#versions.set(keyOf(m.model_id, m.version), bundle);
-    if (m.model_id === this.#latest.bundle.manifest.model_id && m.version >= this.#latest.bundle.manifest.version) this.#latest = bundle;
   }
 
-  get latest(): QaBundle {
-    return this.#latest;
+  /** The full model (the bundle the cloud was started with). */
+  get full(): QaBundle {
+    return this.#full;
   }
 
   get versions(): string[] {
@@ -72,13 +75,13 @@ export class FullModelAnswerer {
   }
 
   get numLayers(): number {
-    return this.#latest.model.config.numHiddenLayers;
+    return this.#full.model.config.numHiddenLayers;
   }
 
   /** Tokenize and check one request; throws OffloadRefusal for what the device must change. */
   prepare(req: Ask | Offload): PreparedQuestion {
     const hiddenForm = req.t === 'offload' && req.hidden_layer > 0;
-    let qa = this.#latest;
+    let qa = this.#full;
     if (hiddenForm) {
       const v = this.#versions.get(keyOf(req.model, req.version));
       if (v === undefined) {
@@ -144,7 +147,7 @@ export class FullModelAnswerer {
   }
 
   #answer(qa: QaBundle, q: PreparedQuestion, start: Float32Array[], end: Float32Array[]): CloudAnswer {
-    const s = qa.settings;
+    const s = this.#full.settings;
     const a = extractAnswer(q.context, q.features.map((f, b) => ({ offsets: f.offset_mapping, start: start[b]!, end: end[b]! })), {
       versionTwoWithNegative: true, nBestSize: s.nBestSize, maxAnswerLength: s.maxAnswerLength, nullScoreDiffThreshold: s.nullScoreDiffThreshold,
     }, 'cloud answer');

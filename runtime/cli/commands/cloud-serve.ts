@@ -126,9 +126,9 @@ ${CRYPTO_HELP}
       await service.close();
       throw new LinkError(`${host}:${port}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message);
     });
-    const m = service.answerer.latest.bundle.manifest;
+    const m = service.answerer.full.bundle.manifest;
     io.stdout(`listening on ${addr.host}:${addr.port}\nserver key ${toHex(staticKey.publicKey)}\n${registry.size} device(s) registered, crypto ${provider.name}\n`
-      + `answering with ${m.model_id} version ${m.version} (${service.answerer.numLayers} layers, backend ${service.answerer.latest.model.backend.name}), `
+      + `answering with ${m.model_id} version ${m.version} (${service.answerer.numLayers} layers, backend ${service.answerer.full.model.backend.name}), `
       + `batches of up to ${batcher.maxBatchRows} windows, queue delay ${batcher.maxQueueDelayMs} ms\n`
       + (store === undefined ? 'no store: offloaded questions are answered, not kept\n' : `storing questions in ${args.values.store as string} (${await store.count()} so far)\n`));
     const offered = service.offered;
