@@ -12,6 +12,7 @@ import type { SquadExample } from '../squad/dataset.ts';
 import { extractAnswer, type FeatureLogits } from '../squad/answers.ts';
 import type { AlbertTokenizer } from '../tokenizer/albert-tokenizer.ts';
 import { buildFeatures, type SquadFeature } from '../squad/features.ts';
+import { featureBatch } from './feature-batch.ts';
 
 export interface QaRunSettings {
   readonly policy: ExitPolicy;
@@ -73,15 +74,8 @@ export function answerQuestions(model: AlbertModel, tokenizer: AlbertTokenizer, 
     const seq = s.maxSeqLength;
     const batch = feats.length;
     if (batch === 0) throw new EngineInputError(`question ${ex.id}`, 'produced no features');
-    const inputIds = new Int32Array(batch * seq), tokenTypeIds = new Int32Array(batch * seq), attentionMask = new Int32Array(batch * seq);
-    const context = new Int32Array(batch * seq);
-    feats.forEach((f, b) => {
-      inputIds.set(f.input_ids, b * seq);
-      tokenTypeIds.set(f.token_type_ids, b * seq);
-      attentionMask.set(f.attention_mask, b * seq);
-      f.offset_mapping.forEach((o, j) => { if (o !== null) context[b * seq + j] = 1; });
-    });
-    const res = runEarlyExit(model, { batch, seq, inputIds, tokenTypeIds, attentionMask }, context, s.policy, { maxAnswerLength: s.maxAnswerLength });
+    const { inputs, context } = featureBatch(feats, seq);
+    const res = runEarlyExit(model, inputs, context, s.policy, { maxAnswerLength: s.maxAnswerLength });
     rowLayers += res.rowLayers;
     const logits: FeatureLogits[] = res.rows.map((r, b) => ({ offsets: feats[b]!.offset_mapping, start: r.start, end: r.end }));
     const answer = extractAnswer(ex.context, logits, {

@@ -6,21 +6,10 @@
  */
 import type { SquadExample } from '../../engine/squad/dataset.ts';
 import { evaluateSquadV2 } from '../../engine/squad/metric.ts';
+import type { AnswerLine } from '../edge/device.ts';
 
-/** One line of `elma edge --jsonl`. */
-export interface EdgeAnswer {
-  readonly id?: string;
-  readonly question: string;
-  readonly answer: string;
-  readonly score: number;
-  readonly layer: number;
-  readonly entropy: number;
-  readonly threshold: number;
-  readonly source: 'device' | 'cloud' | 'device-low-confidence';
-  readonly ms: number;
-  readonly late?: boolean;
-  readonly note?: string;
-}
+/** One line of `elma edge --jsonl` (runtime/edge/jsonl.ts), with the id the demo gave its question. */
+export type EdgeAnswer = AnswerLine & { readonly id?: string };
 
 export interface RoundSummary {
   readonly questions: number;

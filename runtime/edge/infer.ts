@@ -9,6 +9,7 @@
 import { runEarlyExit } from '../../engine/exit/early-exit.ts';
 import { extractAnswer, type FeatureLogits } from '../../engine/squad/answers.ts';
 import { buildFeatures } from '../../engine/squad/features.ts';
+import { featureBatch } from '../../engine/qa/feature-batch.ts';
 import { encodeHiddenOffload } from '../../transport/offload-codec.ts';
 import type { QaBundle } from '../qa-bundle.ts';
 
@@ -37,15 +38,9 @@ export function answerOnDevice(qa: QaBundle, context: string, question: string, 
   const feats = buildFeatures([ex], qa.tokenizer, { maxLength: s.maxSeqLength, docStride: s.docStride });
   const seq = s.maxSeqLength;
   const batch = feats.length;
-  const inputIds = new Int32Array(batch * seq), tokenTypeIds = new Int32Array(batch * seq), attentionMask = new Int32Array(batch * seq);
-  const ctx = new Int32Array(batch * seq);
-  feats.forEach((f, b) => {
-    inputIds.set(f.input_ids, b * seq);
-    tokenTypeIds.set(f.token_type_ids, b * seq);
-    attentionMask.set(f.attention_mask, b * seq);
-    f.offset_mapping.forEach((o, j) => { if (o !== null) ctx[b * seq + j] = 1; });
-  });
-  const res = runEarlyExit(qa.model, { batch, seq, inputIds, tokenTypeIds, attentionMask }, ctx, s.policy,
+  const { inputs, context: ctx } = featureBatch(feats, seq);
+  const { inputIds, attentionMask } = inputs;
+  const res = runEarlyExit(qa.model, inputs, ctx, s.policy,
     { maxAnswerLength: s.maxAnswerLength, keepHidden: form === 'hidden' });
   const logits: FeatureLogits[] = res.rows.map((r, b) => ({ offsets: feats[b]!.offset_mapping, start: r.start, end: r.end }));
   const answer = extractAnswer(context, logits, {

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { synthesizeSquad } from '../../../models/synth/generate.ts';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { importHf } from '../../../models/hf-import.ts';
 import { parseSquad, type SquadExample } from '../../../engine/squad/dataset.ts';
 import { readSquadFile } from './_read-squad.ts';
@@ -9,18 +8,8 @@ import { evaluateSquadV2 } from '../../../engine/squad/metric.ts';
 import { answerQuestions, type QuestionAnswer, type QaRunStats } from '../../../engine/qa/answer-questions.ts';
 import { optionalInt, optionalNumber, UsageError, type Command } from '../command.ts';
 import { setupQa } from './_qa-setup.ts';
+import { repoRoot } from '../../repo-root.ts';
 
-/** The repository root: the nearest directory above this code with ELMA's package.json. */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'elma') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
 
 function percentile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

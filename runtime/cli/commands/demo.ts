@@ -3,23 +3,11 @@
  * (runtime/demo/demo-session.ts). `--json` prints the closing table as one JSON object.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { optionalInt, optionalNumber, type Command } from '../command.ts';
 import { runDemo } from '../../demo/demo-session.ts';
+import { repoRoot } from '../../repo-root.ts';
 
-/** The repository root: the nearest directory above this code with ELMA's package.json. */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'elma') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
 
 export const demoCommand: Command = {
   name: 'demo',
