@@ -34,7 +34,7 @@ function started(child: ChildProcess, what: string): Promise<BenchServer> {
 }
 
 export function startBenchServer(s: { serverKeyFile: string; registry: string }, crypto: string): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runtime/cli/elma.ts'), 'serve',
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), 'serve',
     '--key', s.serverKeyFile, '--registry', s.registry, '--port', '0', '--crypto', crypto], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   return started(child, 'elma serve');
 }

@@ -42,7 +42,7 @@ interface Run { batching: boolean; devices: number; sent: number; answered: numb
 const progress = (line: string): void => { process.stderr.write(`${line}\n`); };
 
 function startCloud(dir: string, batching: boolean): Promise<{ port: number; stop: () => Promise<string> }> {
-  const args = ['--import', 'tsx', path.join(ROOT, 'runtime/cli/elma.ts'), 'cloud', 'serve', '--bundle', path.join(ROOT, 'models/default'),
+  const args = ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), 'cloud', 'serve', '--bundle', path.join(ROOT, 'models/default'),
     '--key', path.join(dir, 'server.key'), '--registry', path.join(dir, 'devices.json'), '--store', path.join(dir, `store-${batching}.sqlite`),
     '--port', '0', ...(batching ? [] : ['--max-batch', '1', '--queue-delay-ms', '0'])];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -24,8 +24,8 @@ import { echoHandler, type RequestHandler } from '../cloud/request-handler.ts';
 import { OfferedBundle } from '../cloud/ota/offered-bundle.ts';
 import { offerOf, otaHandler } from '../cloud/ota/ota-handler.ts';
 import { ReportLog } from '../cloud/ota/report-log.ts';
-import { runCli } from '../runtime/cli/main.ts';
-import { setupQa } from '../runtime/cli/commands/_qa-setup.ts';
+import { runCli } from '../cli/main.ts';
+import { setupQa } from '../cli/commands/_qa-setup.ts';
 import { answerQuestions } from '../engine/qa/answer-questions.ts';
 import { parseSafetensors, serializeSafetensors, type TensorInput } from '../models/safetensors.ts';
 import { generateKeyFile, toHex } from '../transport/node/key-file.ts';
@@ -134,7 +134,7 @@ async function server(s: Setup): Promise<Server> {
 interface DeviceRun { code: number | null; signal: string | null; ms: number; lines: { at: number; text: string }[]; out: string }
 
 function device(s: Setup, port: number, slots: string, env: Record<string, string> = {}): Promise<DeviceRun> {
-  const args = ['--import', 'tsx', path.join(ROOT, 'runtime/cli/elma.ts'), 'update', '--link', `127.0.0.1:${port}`, '--server-key', toHex(s.serverKey.publicKey),
+  const args = ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), 'update', '--link', `127.0.0.1:${port}`, '--server-key', toHex(s.serverKey.publicKey),
     '--key', s.deviceKey, '--slots', slots, '--pubkey', s.pub, '--wait-ms', '30000'];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

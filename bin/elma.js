@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `elma` command: runs the esbuild bundle of runtime/cli/main.ts (built by `npm install`/`npm run build`).
+// The `elma` command: runs the esbuild bundle of cli/main.ts (built by `npm install`/`npm run build`).
 import { existsSync } from 'node:fs';
 const bundle = new URL('../dist/elma.mjs', import.meta.url);
 if (!existsSync(bundle)) {

@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 const programs = [
-  { entry: 'runtime/cli/elma.ts', out: 'dist/elma.mjs' },
+  { entry: 'cli/elma.ts', out: 'dist/elma.mjs' },
 ];
 
 for (const p of programs) {

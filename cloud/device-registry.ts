@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { RegistryError } from './errors.ts';
 import type { PeerDirectory, RegisteredPeer } from '../transport/link-handshake.ts';
-import { writeFileAtomic } from '../transport/node/atomic-file.ts';
+import { writeFileAtomic } from '../common/node/atomic-file.ts';
 import { toHex } from '../transport/node/key-file.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

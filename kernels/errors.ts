@@ -4,7 +4,7 @@
  * another TensorRT version, a failed native call. Bad shapes stay RangeError (backend.ts).
  * It is an ElmaError, so the CLI prints its one-line message, never a stack trace.
  */
-import { ElmaError } from '../engine/errors.ts';
+import { ElmaError } from '../common/elma-error.ts';
 
 export class BackendError extends ElmaError {
   /** The backend at fault: 'native', 'onnx', 'cuda', 'tensorrt'. */

@@ -14,7 +14,7 @@ import { BackendError } from '../kernels/errors.ts';
 import { createNativeBackend } from '../kernels/native/index.ts';
 import { createOnnxBackend } from '../kernels/onnx/index.ts';
 import { createCudaBackend } from '../kernels/cuda/index.ts';
-import { UsageError } from './cli/command.ts';
+import { UsageError } from './usage-error.ts';
 
 export const BACKEND_NAMES = ['js', 'native', 'onnx', 'cuda'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

@@ -2,7 +2,7 @@
 import { mkdtempSync, cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../runtime/cli/main.ts';
+import { runCli } from '../cli/main.ts';
 
 export interface CliRun {
   readonly code: number;

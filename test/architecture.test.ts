@@ -18,6 +18,7 @@ function tsFiles(dir: string): string[] {
 }
 
 const NEUTRAL = [
+  'common/elma-error.ts',
   ...tsFiles('engine'), ...tsFiles('kernels/js'), 'kernels/backend.ts', 'kernels/activation.ts',
   'models/safetensors.ts', 'models/tensor-source.ts', 'models/errors.ts',
   // the bundle format and its verification; Node file access lives in models/bundle/node/ and bundle-dir.ts.
@@ -45,4 +46,20 @@ test('the core stays out of runtime, cloud and transport', (t) => {
     const src = readFileSync(path.join(root, file), 'utf8');
     t.notRegex(src, /from ['"](\.\.\/)+(runtime|cloud|transport)\//, file);
   }
+});
+
+test('the device never imports the cloud or the command line; the kernels never import the engine', (t) => {
+  const rules: [string, RegExp][] = [['runtime', /from ['"](\.\.\/)+(cloud|cli)\//], ['kernels', /from ['"](\.\.\/)+engine\//]];
+  for (const [dir, banned] of rules) {
+    const files = tsFiles(dir);
+    t.true(files.length > 5, dir);
+    for (const file of files) t.notRegex(readFileSync(path.join(root, file), 'utf8'), banned, file);
+  }
+});
+
+test('one atomic-file writer: nothing else renames a temporary file into place', (t) => {
+  const writers = ['cli', 'cloud', 'runtime', 'models', 'transport', 'common'].flatMap(tsFiles)
+    // (models/bundle/bundle-dir.ts moves a whole directory into place, which is another thing.)
+    .filter((f) => f !== path.join('models', 'bundle', 'bundle-dir.ts') && /\brenameSync\(tmp/.test(readFileSync(path.join(root, f), 'utf8')));
+  t.deepEqual(writers, [path.join('common', 'node', 'atomic-file.ts')]);
 });

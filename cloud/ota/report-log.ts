@@ -8,7 +8,7 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { fsyncDir } from '../../transport/node/atomic-file.ts';
+import { fsyncDir } from '../../common/node/atomic-file.ts';
 import { ReportLogError } from '../errors.ts';
 
 export type ReportBody = Readonly<Record<string, number | string | boolean>>;

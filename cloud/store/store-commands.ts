@@ -1,7 +1,8 @@
 /**
  * The logic of `elma cloud export` and `elma cloud corrections`, as functions the CLI calls.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../common/node/atomic-file.ts';
 import { parseSquad, SquadFormatError } from '../../engine/squad/dataset.ts';
 import { openStore, type StoreOptions } from './question-store.ts';
 import { toSquad } from './squad-export.ts';
@@ -24,12 +25,9 @@ export async function exportStore(spec: string, out: string, opts: StoreOptions 
   } finally {
     await store.close();
   }
-  const tmp = `${out}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(ex.json)}\n`);
-    renameSync(tmp, out);
+    writeFileAtomic(out, `${JSON.stringify(ex.json)}\n`);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new SquadFormatError(out, `cannot be written (${(e as Error).message})`);
   }
   return { questions: ex.questions, articles: ex.articles, corrected: ex.corrected, impossible: ex.impossible, skipped: ex.skipped };

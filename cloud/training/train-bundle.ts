@@ -21,7 +21,7 @@ import { writeBundle } from '../../models/bundle/bundle-dir.ts';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DEFAULT_QA, RUNTIME_VERSION, WEIGHTS_FILE, type Manifest } from '../../models/bundle/manifest.ts';
 import { parseCheckpoint, serializeCheckpoint } from '../../models/checkpoint.ts';
 import { serializeSafetensors } from '../../models/safetensors.ts';
-import { writeFileAtomic } from '../../transport/node/atomic-file.ts';
+import { writeFileAtomic } from '../../common/node/atomic-file.ts';
 import { calibrateExits } from './calibrate-exits.ts';
 
 /** Architectures by name; vocab_size comes from the tokenizer. */

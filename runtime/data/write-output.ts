@@ -2,8 +2,7 @@
  * Writing a command's output file so that a failure is one clear line and a half-written file is
  * never left under the final name: write a temporary file beside it, then rename.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../../common/node/atomic-file.ts';
 import { DataError } from './errors.ts';
 
 function reason(e: unknown): string {
@@ -16,12 +15,9 @@ function reason(e: unknown): string {
 }
 
 export function writeOutput(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
+    writeFileAtomic(file, data);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new DataError(file, `cannot be written (${reason(e)})`);
   }
 }

@@ -5,7 +5,7 @@
  * `scale` changes the thresholds' multiplier; each is answered once done.
  *
  * The worker's entry is the `elma` program itself with `edge --worker-thread`: from source that is
- * runtime/cli/elma.ts (tsx registered in the worker first), from the esbuild bundle it is
+ * cli/elma.ts (tsx registered in the worker first), from the esbuild bundle it is
  * dist/elma.mjs, the file this code was bundled into. So no second bundle is needed.
  */
 import { Worker, parentPort } from 'node:worker_threads';
@@ -90,14 +90,14 @@ export function runWorkerThread(): Promise<number> {
 
 /**
  * Bundled (dist/elma.mjs), this code is the program: the worker runs that file. From source, the
- * worker runs runtime/cli/elma.ts after registering tsx's loader in its own thread (a worker does
+ * worker runs cli/elma.ts after registering tsx's loader in its own thread (a worker does
  * not inherit the parent's --import hooks on Node 20).
  */
 function spawnWorker(): Worker {
   const self = new URL(import.meta.url);
   const opts = { argv: ['edge', '--worker-thread'], stdout: false, stderr: false };
   if (!self.pathname.endsWith('.ts')) return new Worker(self, opts);
-  const entry = new URL('../cli/elma.ts', self).href;
+  const entry = new URL('../../cli/elma.ts', self).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(code, { ...opts, eval: true });

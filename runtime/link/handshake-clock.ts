@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { TAI64N_LEN } from '../../transport/constants.ts';
 import { Tai64nClock } from '../../transport/tai64n.ts';
-import { writeFileAtomic } from '../../transport/node/atomic-file.ts';
+import { writeFileAtomic } from '../../common/node/atomic-file.ts';
 
 export class PersistentHandshakeClock {
   readonly #file: string;

@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { decodeMessage, encodeMessage, REQUEST_TYPES, type Request } from '../../transport/schema.ts';
-import { isAtomicTemp, removeFileDurable, writeFileAtomic } from '../../transport/node/atomic-file.ts';
+import { isAtomicTemp, removeFileDurable, writeFileAtomic } from '../../common/node/atomic-file.ts';
 import type { RandomBytes } from '../../transport/crypto/provider.ts';
 import { OutboxError } from './errors.ts';
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openStore, StoreError, type NewQuestion, type QuestionStore } from '../../cloud/store/question-store.ts';
 import { applyCorrections, exportStore } from '../../cloud/store/store-commands.ts';
-import { readSquadFile } from '../../runtime/cli/commands/_read-squad.ts';
+import { readSquadFile } from '../../cli/commands/_read-squad.ts';
 import { scratch } from '../_cli.ts';
 import { testUnless } from '../_skip.ts';
 import { CONTEXTS, makeQuestion } from './_store-fixtures.ts';

@@ -13,7 +13,7 @@ import {
   pySplit,
   SquadEvalError,
 } from '../../engine/squad/metric.ts';
-import { orderedMembers } from '../../runtime/cli/commands/eval-squad.ts';
+import { orderedMembers } from '../../cli/commands/eval-squad.ts';
 import { readJson } from '../_fixtures.ts';
 import { evalDir, evalCases } from '../_squad-eval-cases.ts';
 

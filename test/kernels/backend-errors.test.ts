@@ -12,7 +12,7 @@ import { createNativeBackend } from '../../kernels/native/index.ts';
 import { findLibrary } from '../../kernels/native/library.ts';
 import { OrtSession } from '../../kernels/onnx/session.ts';
 import { AVAILABLE_BACKENDS, probeBackend, selectBackend } from '../../runtime/backend-select.ts';
-import { UsageError } from '../../runtime/cli/command.ts';
+import { UsageError } from '../../cli/command.ts';
 import { jsBackend } from '../../kernels/js/index.ts';
 import { testWithNative } from '../_native.ts';
 import { testUnless } from '../_skip.ts';

@@ -8,7 +8,7 @@ import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node
 import path from 'node:path';
 import { HF } from '../_fixtures.ts';
 import { elma, scratch } from '../_cli.ts';
-import { setupQa } from '../../runtime/cli/commands/_qa-setup.ts';
+import { setupQa } from '../../cli/commands/_qa-setup.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
 
 export const CONTEXT = 'The Normans gave their name to Normandy, a region in France.';

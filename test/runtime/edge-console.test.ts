@@ -63,7 +63,7 @@ test('a pseudo-terminal (script -qfc): prompt, tab completion of commands, answe
   }
   const k = await kit;
   const config = device(k);
-  const cmd = `${process.execPath} --import tsx ${path.join(ROOT, 'runtime/cli/elma.ts')} edge --config ${config}`;
+  const cmd = `${process.execPath} --import tsx ${path.join(ROOT, 'cli/elma.ts')} edge --config ${config}`;
   const child = spawn('script', ['-qfc', cmd, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
   let out = '';

@@ -11,7 +11,7 @@
 import test from 'ava';
 import path from 'node:path';
 import { elma, scratch } from '../_cli.ts';
-import { readSquadFile } from '../../runtime/cli/commands/_read-squad.ts';
+import { readSquadFile } from '../../cli/commands/_read-squad.ts';
 import { loadQaBundle } from '../../runtime/qa-bundle.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
 import { computeExact, computeF1, normalizeAnswer } from '../../engine/squad/metric.ts';

@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { ElmaError } from '../../engine/errors.ts';
 import { SquadFormatError } from '../../engine/squad/dataset.ts';
 import { MissingPredictionsError, SquadEvalError } from '../../engine/squad/metric.ts';
-import { UsageError, type CliIO } from '../../runtime/cli/command.ts';
-import { evalSquadCommand, orderedMembers, pyFloatRepr } from '../../runtime/cli/commands/eval-squad.ts';
+import { UsageError, type CliIO } from '../../cli/command.ts';
+import { evalSquadCommand, orderedMembers, pyFloatRepr } from '../../cli/commands/eval-squad.ts';
 import { evalDir, evalCases, type EvalCase } from '../_squad-eval-cases.ts';
 
 const dir = evalDir;

@@ -148,7 +148,7 @@ test('unknown commands and options give usage errors; every command has --help',
   const r = await elma(['trace', '--bundel', 'x']);
   t.is(r.code, 2);
   t.regex(r.stderr, /Unknown option '--bundel'/);
-  const { COMMANDS } = await import('../../runtime/cli/commands/index.ts');
+  const { COMMANDS } = await import('../../cli/commands/index.ts');
   for (const c of COMMANDS) {
     const h = await elma([c.name, '--help']);
     t.is(h.code, 0);

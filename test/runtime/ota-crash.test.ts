@@ -28,7 +28,7 @@ const CHUNK = 262144;
 const kit = otaKit();
 
 function child(args: string[], env: Record<string, string>): ReturnType<typeof spawnSync> {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runtime/cli/elma.ts'), ...args], {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), ...args], {
     cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000,
   });
 }

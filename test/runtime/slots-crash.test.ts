@@ -18,7 +18,7 @@ import { makeKit, CONTEXT, QUESTION, type Kit } from './_slots-fixture.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function child(args: string[], env: Record<string, string>): ReturnType<typeof spawnSync> {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runtime/cli/elma.ts'), ...args], {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), ...args], {
     cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000,
   });
 }

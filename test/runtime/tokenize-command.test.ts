@@ -2,9 +2,9 @@ import test from 'ava';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CliIO, ParsedArgs } from '../../runtime/cli/command.ts';
-import { tokenizeCommand } from '../../runtime/cli/commands/tokenize.ts';
-import { featuresCommand } from '../../runtime/cli/commands/features.ts';
+import type { CliIO, ParsedArgs } from '../../cli/command.ts';
+import { tokenizeCommand } from '../../cli/commands/tokenize.ts';
+import { featuresCommand } from '../../cli/commands/features.ts';
 import { loadTokenizer } from '../../runtime/load-tokenizer.ts';
 import { TokenizerError } from '../../engine/tokenizer/errors.ts';
 import { HF, readJson, SQUAD_NORMANS } from '../_fixtures.ts';
@@ -13,7 +13,7 @@ const BUNDLE = path.join(HF, 'albert_tiny_qa');
 
 interface Run { code: number; stdout: string; stderr: string }
 
-/** Calls a command's run() with captured output and the given stdin lines (runtime/cli/main.ts yields lines). */
+/** Calls a command's run() with captured output and the given stdin lines (cli/main.ts yields lines). */
 async function run(cmd: typeof tokenizeCommand, values: ParsedArgs['values'], stdin: string[] = []): Promise<Run> {
   let stdout = '';
   let stderr = '';

@@ -88,7 +88,7 @@ function appears(file: string): Promise<void> {
 test('a training run killed after a checkpoint resumes from it to the uninterrupted run\'s bundle', async (t) => {
   const out = path.join(dir, 'resumed');
   const ckpt = path.join(dir, 'resume.ckpt.safetensors');
-  const args = ['--import', 'tsx', 'runtime/cli/elma.ts', 'train', ...common, '--out', out, '--checkpoint', ckpt];
+  const args = ['--import', 'tsx', 'cli/elma.ts', 'train', ...common, '--out', out, '--checkpoint', ckpt];
   const child = spawn(process.execPath, args, { stdio: 'ignore' });
   const exited = new Promise((r) => child.on('exit', r));
   await Promise.race([appears(ckpt), exited]);

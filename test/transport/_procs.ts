@@ -1,6 +1,6 @@
 /**
  * Child processes for the end-to-end link tests: `elma serve` and `elma link-ask` run as separate
- * programs (node --import tsx runtime/cli/elma.ts), with their output collected line by line and
+ * programs (node --import tsx cli/elma.ts), with their output collected line by line and
  * every process killed (by pid) when the test ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,7 +49,7 @@ export class Proc {
   #waiters: (() => void)[] = [];
 
   constructor(args: string[], stdin?: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runtime/cli/elma.ts'), ...args], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), ...args], {
       cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'],
     });
     const lines = (into: string[]) => {

@@ -9,7 +9,7 @@ import { KeyFileError } from '../errors.ts';
 import type { KeyPair } from '../noise/handshake-state.ts';
 import { generateKeyPair } from '../noise/handshake-state.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../../common/node/atomic-file.ts';
 import { nodeRandom } from './socket-session.ts';
 
 const TYPE = 'elma-link-key';
@@ -37,7 +37,7 @@ export function readPublicKey(arg: string, where: string, provider: CryptoProvid
 export function generateKeyFile(file: string, provider: CryptoProvider): KeyPair {
   const pair = generateKeyPair(provider, nodeRandom);
   const json = JSON.stringify({ type: TYPE, private: toHex(pair.privateKey), public: toHex(pair.publicKey) }, null, 2);
-  writeFileAtomic(file, `${json}\n`, 0o600);
+  writeFileAtomic(file, `${json}\n`, { mode: 0o600 });
   return pair;
 }
 

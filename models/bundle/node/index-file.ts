@@ -7,7 +7,7 @@
 import { buildChunkIndex, encodeSignedIndex, signChunkIndex, type SignedChunkIndex } from '../chunk-index.ts';
 import type { Manifest } from '../manifest.ts';
 import type { SigningKey } from '../signing-key.ts';
-import { writeBytesAtomic } from './_atomic-write.ts';
+import { writeFileAtomic } from '../../../common/node/atomic-file.ts';
 import { openFileAccess } from './file-access.ts';
 import { utf8Bytes } from '../signature.ts';
 
@@ -26,6 +26,6 @@ export function writeChunkIndexFile(tar: string, manifest: Manifest, key: Signin
     access.close();
   }
   const file = indexFileOf(tar);
-  writeBytesAtomic(file, utf8Bytes(encodeSignedIndex(signed)));
+  writeFileAtomic(file, utf8Bytes(encodeSignedIndex(signed)));
   return { file, signed };
 }

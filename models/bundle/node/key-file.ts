@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { BundleError } from '../../errors.ts';
 import { SIGNING_KEY_TYPE, encodeSigningKey, generateSigningKey, parsePublicKeyHex, parseSigningKey, type SigningKey } from '../signing-key.ts';
-import { writeBytesAtomic } from './_atomic-write.ts';
+import { writeFileAtomic } from '../../../common/node/atomic-file.ts';
 
 export const nodeRandom = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
 
@@ -20,7 +20,7 @@ export function createSigningKeyFile(file: string, replace: boolean): SigningKey
   const key = generateSigningKey(nodeRandom);
   const text = Buffer.from(encodeSigningKey(key), 'utf8');
   try {
-    writeBytesAtomic(file, text, { mode: 0o600, replace });
+    writeFileAtomic(file, text, { mode: 0o600, replace });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new BundleError(file, 'exists; pass --force to replace it (its key is lost)');
     throw e;

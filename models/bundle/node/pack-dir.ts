@@ -18,7 +18,7 @@ import { fileLabel, readSignedManifest } from '../signed-manifest.ts';
 import type { SigningKey } from '../signing-key.ts';
 import { PORTABLE_NAME } from '../tar-format.ts';
 import { tarPieces } from '../tar-write.ts';
-import { writeAll, writeBytesAtomic, writeFileAtomic } from './_atomic-write.ts';
+import { writeAll, writeFileAtomic, writeStreamAtomic } from '../../../common/node/atomic-file.ts';
 import { dirFiles } from './dir-files.ts';
 import { withBundleFiles } from './open-bundle.ts';
 
@@ -44,7 +44,7 @@ function writeArchive(file: string, dir: string, release: SignedRelease): number
     .concat(Object.entries(release.manifest.files).map(([name, e]) => ({ name, size: e.size })));
   const source = dirFiles(dir);
   let bytes = 0;
-  writeFileAtomic(file, (fd) => {
+  writeStreamAtomic(file, (fd) => {
     for (const piece of tarPieces(members)) {
       if ('bytes' in piece) {
         writeAll(fd, piece.bytes);
@@ -84,8 +84,8 @@ export function packDir(dir: string, fields: ReleaseFields, key: SigningKey, arc
     }
   }
   const release = signRelease(dirFiles(dir), fields, key);
-  writeBytesAtomic(path.join(dir, MANIFEST_FILE), release.manifestBytes);
-  writeBytesAtomic(path.join(dir, SIGNATURE_FILE), release.signatureBytes);
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), release.manifestBytes);
+  writeFileAtomic(path.join(dir, SIGNATURE_FILE), release.signatureBytes);
   selfCheck(dirFiles(dir), key.publicKey);
   if (archive === undefined) return { release };
   const bytes = writeArchive(archive, dir, release);

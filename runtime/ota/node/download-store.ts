@@ -25,7 +25,7 @@ import path from 'node:path';
 import { chunkCount, chunkSpan, encodeSignedIndex, parseSignedIndex, type ChunkIndex, type SignedChunkIndex } from '../../../models/bundle/chunk-index.ts';
 import { readFully } from '../../../models/bundle/node/file-access.ts';
 import { BundleRefusal } from '../../../models/errors.ts';
-import { fsyncDir, writeFileAtomic } from '../../../transport/node/atomic-file.ts';
+import { fsyncDir, writeFileAtomic } from '../../../common/node/atomic-file.ts';
 import { crashPoint } from '../../slots/node/crash-point.ts';
 import type { ChunkSink } from '../chunk-download.ts';
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { removeFileDurable } from '../../../transport/node/atomic-file.ts';
+import { removeFileDurable } from '../../../common/node/atomic-file.ts';
 import type { Reply, Report } from '../../../transport/schema.ts';
 import { crashPoint } from '../../slots/node/crash-point.ts';
 import { reportFiles, type SlotReport } from '../../slots/node/reports.ts';

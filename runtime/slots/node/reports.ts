@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { isAtomicTemp, writeFileAtomic } from '../../../transport/node/atomic-file.ts';
+import { isAtomicTemp, writeFileAtomic } from '../../../common/node/atomic-file.ts';
 import type { GoldenResult } from '../health-check.ts';
 import type { SlotName } from '../slot-state.ts';
 

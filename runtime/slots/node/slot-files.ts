@@ -9,8 +9,8 @@ import path from 'node:path';
 import { READ_CHUNK, type BundleFiles } from '../../../models/bundle/bundle-files.ts';
 import { MANIFEST_FILE, type Manifest } from '../../../models/bundle/manifest.ts';
 import { SIGNATURE_FILE } from '../../../models/bundle/signature.ts';
-import { writeAll } from '../../../models/bundle/node/_atomic-write.ts';
-import { fsyncDir } from '../../../transport/node/atomic-file.ts';
+import { writeAll } from '../../../common/node/atomic-file.ts';
+import { fsyncDir } from '../../../common/node/atomic-file.ts';
 import type { SlotName } from '../slot-state.ts';
 import { crashPoint } from './crash-point.ts';
 

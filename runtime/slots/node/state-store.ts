@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { isAtomicTemp, writeFileAtomic } from '../../../transport/node/atomic-file.ts';
+import { isAtomicTemp, writeFileAtomic } from '../../../common/node/atomic-file.ts';
 import { otherSlot, SlotStateError, type SlotState } from '../slot-state.ts';
 import { decodeState, encodeState } from '../state-record.ts';
 import { crashPoint } from './crash-point.ts';

@@ -1,0 +1,63 @@
+/**
+ * The shape of one `elma <command>`: its help text, its options (node:util parseArgs) and its action.
+ * Each command lives in its own file under `cli/commands/` and is listed in `main.ts`.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { UsageError } from '../runtime/usage-error.ts';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly positionals: string[];
+}
+
+export interface Command {
+  readonly name: string;
+  /** One line for `elma --help`. */
+  readonly summary: string;
+  /** Full help for `elma <name> --help`: usage line, what it does, each option. */
+  readonly help: string;
+  readonly options: Options;
+  /** Positional arguments the command takes, e.g. 2 for eval-squad. */
+  readonly positionals?: { readonly min: number; readonly max: number };
+  /** Returns the process exit code. Throw an ElmaError (or UsageError) for a user-facing failure. */
+  run(args: ParsedArgs, io: CliIO): Promise<number>;
+}
+
+export interface CliIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stdin: () => AsyncIterable<string>;
+  /** True when stderr is a terminal: progress may redraw one line with \r. */
+  readonly interactive?: boolean;
+}
+
+// Wrong command-line usage (the CLI prints the message and the command's usage line): defined
+// below the CLI, so that device code choosing from options (backend-select.ts) can raise it too.
+export { UsageError };
+
+/** A required string option; throws UsageError naming the flag when it is missing. */
+export function requireString(args: ParsedArgs, flag: string): string {
+  const v = args.values[flag];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`missing required option --${flag}`);
+  return v;
+}
+
+/** An optional integer option; throws UsageError naming the flag when it is not an integer in range. */
+export function optionalInt(args: ParsedArgs, flag: string, fallback: number, min = 0): number {
+  const v = args.values[flag];
+  if (v === undefined) return fallback;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** An optional number option; throws UsageError naming the flag when it is not a finite number. */
+export function optionalNumber(args: ParsedArgs, flag: string, fallback: number): number {
+  const v = args.values[flag];
+  if (v === undefined) return fallback;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(v)}`);
+  return n;
+}
