@@ -9,7 +9,8 @@ import type { KeyPair } from '../transport/noise/handshake-state.ts';
 import type { CryptoProvider } from '../transport/crypto/provider.ts';
 import type { LinkConfig } from '../transport/config.ts';
 import { loadQaBundle } from '../runtime/qa-bundle.ts';
-import { FullModelAnswerer } from './answering/full-model-answerer.ts';
+import { FullModelAnswerer, keyOf } from './answering/full-model-answerer.ts';
+import { ModelWorker } from './answering/model-worker.ts';
 import { DEFAULT_BATCHER, type BatcherOptions } from './answering/dynamic-batcher.ts';
 import { answerBatcher, offloadHandler, type OffloadStats } from './answering/offload-handler.ts';
 import { echoHandler } from './request-handler.ts';
@@ -34,6 +35,8 @@ export interface CloudServiceOptions {
   readonly log?: (level: LogLevel, line: string) => void;
   /** Called after each question newly stored (retrain scheduling). */
   readonly onStored?: () => void;
+  /** Run the model in a worker thread (default), so the link's event loop never waits for a batch. */
+  readonly modelWorker?: boolean;
 }
 
 export class CloudService {
@@ -44,13 +47,19 @@ export class CloudService {
   #offered: OfferedBundle | undefined;
   readonly #o: CloudServiceOptions;
   #watch: ReturnType<typeof setInterval> | undefined;
+  readonly #worker: ModelWorker | undefined;
+  readonly #ready: Promise<void>;
   #watching = false;
 
   constructor(o: CloudServiceOptions) {
     this.#o = o;
     const backend = o.backend === undefined ? {} : { backend: o.backend };
     this.answerer = new FullModelAnswerer(loadQaBundle(o.bundle, backend));
-    this.batcher = answerBatcher(this.answerer, { ...DEFAULT_BATCHER, ...o.batcher });
+    this.#worker = o.modelWorker === false ? undefined : new ModelWorker();
+    const m = this.answerer.full.bundle.manifest;
+    this.#ready = this.#worker === undefined ? Promise.resolve() : this.#worker.load(keyOf(m.model_id, m.version), o.bundle, o.backend).then(() => undefined);
+    const worker = this.#worker;
+    this.batcher = answerBatcher(this.answerer, { ...DEFAULT_BATCHER, ...o.batcher }, worker === undefined ? undefined : (key, rows) => worker.run(key, rows));
     this.#offered = o.offer === undefined ? undefined : new OfferedBundle(o.offer.tar, o.offer.index);
     const log = (line: string): void => o.log?.('info', line);
     const self = this;
@@ -76,7 +85,9 @@ export class CloudService {
     return this.#offered;
   }
 
-  listen(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
+  /** Listen once the model is loaded (in the worker too). */
+  async listen(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
+    await this.#ready;
     return this.server.listen(port, host);
   }
 
@@ -88,6 +99,7 @@ export class CloudService {
   async publish(bundleDir: string, tar: string, index?: string, share = true): Promise<void> {
     const backend = this.#o.backend === undefined ? {} : { backend: this.#o.backend };
     const qa = loadQaBundle(bundleDir, backend);
+    await this.#worker?.load(keyOf(qa.bundle.manifest.model_id, qa.bundle.manifest.version), bundleDir, this.#o.backend);
     this.answerer.add(qa);
     const previous = this.#offered;
     this.#offered = new OfferedBundle(tar, index);
@@ -123,6 +135,7 @@ export class CloudService {
   async close(): Promise<void> {
     clearInterval(this.#watch);
     await this.server.close();
+    await this.#worker?.close();
     this.#offered?.close();
   }
 }

@@ -4,6 +4,8 @@
  * with --retrain-after, retraining in a child process that publishes the next version.
  */
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import { runModelWorker } from '../../cloud/answering/model-worker.ts';
 import { optionalInt, requireString, UsageError, type ParsedArgs } from '../command.ts';
 import { CloudService } from '../../cloud/cloud-service.ts';
 import { DeviceRegistry } from '../../cloud/device-registry.ts';
@@ -55,6 +57,7 @@ Options:
   --queue-delay-ms <n>   longest a question waits for others to join its batch (default ${DEFAULT_BATCHER.maxQueueDelayMs})
   --max-queue <n>        most windows waiting before devices are told busy (default ${DEFAULT_BATCHER.maxQueueRows})
   --deadline-ms <n>      a question not started within this is answered busy (default ${DEFAULT_BATCHER.deadlineMs})
+  --inline-model         run the model on the event loop instead of its worker thread (for comparisons)
   --offer <bundle.tar>   offer this bundle archive to devices (elma bundle pack --out)
   --offer-index <file>   its signed chunk index (default <bundle.tar>.index.json)
   --reports <file>       record device update reports here, one JSON object per line
@@ -73,10 +76,14 @@ ${CRYPTO_HELP}
     host: { type: 'string' }, port: { type: 'string' }, backend: { type: 'string' }, crypto: { type: 'string' }, verbose: { type: 'boolean' },
     'max-batch': { type: 'string' }, 'queue-delay-ms': { type: 'string' }, 'max-queue': { type: 'string' }, 'deadline-ms': { type: 'string' },
     offer: { type: 'string' }, 'offer-index': { type: 'string' }, reports: { type: 'string' },
-    'retrain-after': { type: 'string' }, 'bundle-poll-ms': { type: 'string' }, dev: { type: 'string' }, replay: { type: 'string' }, 'release-key': { type: 'string' }, 'publish-dir': { type: 'string' },
+    'retrain-after': { type: 'string' }, 'bundle-poll-ms': { type: 'string' }, 'inline-model': { type: 'boolean' }, 'model-worker': { type: 'boolean' }, dev: { type: 'string' }, replay: { type: 'string' }, 'release-key': { type: 'string' }, 'publish-dir': { type: 'string' },
     ...TIMEOUT_OPTIONS,
   },
   async run(_positionals, args, io) {
+    if (args.values['model-worker'] === true) {
+      if (isMainThread) throw new UsageError('--model-worker is internal: elma cloud serve starts its model worker with it');
+      return runModelWorker();
+    }
     const provider = cryptoOption(args);
     const bundle = requireString(args, 'bundle');
     const staticKey = readKeyFile(requireString(args, 'key'), provider);
@@ -100,7 +107,7 @@ ${CRYPTO_HELP}
       ...(store === undefined ? {} : { store }),
       ...(typeof args.values.offer === 'string' ? { offer: { tar: args.values.offer, ...(typeof args.values['offer-index'] === 'string' ? { index: args.values['offer-index'] } : {}) } } : {}),
       ...(typeof args.values.reports === 'string' ? { reports: new ReportLog(args.values.reports) } : {}),
-      onStored: () => scheduler?.stored(),
+      onStored: () => scheduler?.stored(), modelWorker: args.values['inline-model'] !== true,
     });
     if (retrainAfter !== undefined) {
       scheduler = new RetrainScheduler({

@@ -7,7 +7,7 @@
  */
 import { extractAnswer, topIndexes } from '../../engine/squad/answers.ts';
 import { buildFeatures, type SquadFeature } from '../../engine/squad/features.ts';
-import { runToLastLayer, type StagedRow } from '../../engine/qa/staged-batch.ts';
+import { runToLastLayer, type StagedResult, type StagedRow } from '../../engine/qa/staged-batch.ts';
 import type { QaBundle } from '../../runtime/qa-bundle.ts';
 import { decodeHiddenOffload } from '../../transport/offload-codec.ts';
 import type { Ask, Offload } from '../../transport/schema.ts';
@@ -123,27 +123,33 @@ export class FullModelAnswerer {
     return { key, context: req.context, features, rows };
   }
 
-  /** Run prepared questions (any mix of forms and versions) to the last layer; one answer each. */
+  /** Run prepared questions (any mix of forms and versions) to the last layer here; one answer each. */
   run(questions: readonly PreparedQuestion[]): CloudAnswer[] {
     const out: CloudAnswer[] = new Array(questions.length);
-    const byKey = new Map<string, number[]>();
-    questions.forEach((q, i) => {
-      const list = byKey.get(q.key);
-      if (list === undefined) byKey.set(q.key, [i]); else list.push(i);
-    });
-    for (const [key, idx] of byKey) {
-      const qa = this.#versions.get(key)!;
-      const rows = idx.flatMap((i) => questions[i]!.rows);
-      const res = runToLastLayer(qa.model, rows);
-      let r = 0;
-      for (const i of idx) {
-        const q = questions[i]!;
-        const n = q.rows.length;
-        out[i] = this.#answer(qa, q, res.start.slice(r, r + n), res.end.slice(r, r + n));
-        r += n;
-      }
+    for (const [key, idx] of groupByKey(questions)) {
+      this.#fill(out, questions, idx, key, runToLastLayer(this.#versions.get(key)!.model, idx.flatMap((i) => questions[i]!.rows)));
     }
     return out;
+  }
+
+  /** The same, with the layers run by `runner` (the model worker, cloud/answering/model-worker.ts). */
+  async runWith(questions: readonly PreparedQuestion[], runner: (key: string, rows: StagedRow[]) => Promise<StagedResult>): Promise<CloudAnswer[]> {
+    const out: CloudAnswer[] = new Array(questions.length);
+    for (const [key, idx] of groupByKey(questions)) {
+      this.#fill(out, questions, idx, key, await runner(key, idx.flatMap((i) => questions[i]!.rows)));
+    }
+    return out;
+  }
+
+  #fill(out: CloudAnswer[], questions: readonly PreparedQuestion[], idx: readonly number[], key: string, res: StagedResult): void {
+    const qa = this.#versions.get(key)!;
+    let r = 0;
+    for (const i of idx) {
+      const q = questions[i]!;
+      const n = q.rows.length;
+      out[i] = this.#answer(qa, q, res.start.slice(r, r + n), res.end.slice(r, r + n));
+      r += n;
+    }
   }
 
   #answer(qa: QaBundle, q: PreparedQuestion, start: Float32Array[], end: Float32Array[]): CloudAnswer {
@@ -158,8 +164,18 @@ export class FullModelAnswerer {
   }
 }
 
-function keyOf(model: string, version: number): string {
+/** How versions are named between the answerer and the model worker. */
+export function keyOf(model: string, version: number): string {
   return `${model}@${version}`;
+}
+
+function groupByKey(questions: readonly PreparedQuestion[]): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  questions.forEach((q, i) => {
+    const list = byKey.get(q.key);
+    if (list === undefined) byKey.set(q.key, [i]); else list.push(i);
+  });
+  return byKey;
 }
 
 /** The SOFT_TOP_K largest logits as [token, logit]; positions cut as padding (-Infinity) are left out. */

@@ -10,6 +10,7 @@
 import type { Offload, Reply } from '../../transport/schema.ts';
 import type { DeviceRef, RequestHandler } from '../request-handler.ts';
 import type { QuestionStore } from '../store/question-store.ts';
+import type { StagedResult, StagedRow } from '../../engine/qa/staged-batch.ts';
 import { BusyError, DynamicBatcher } from './dynamic-batcher.ts';
 import { OffloadRefusal, type CloudAnswer, type FullModelAnswerer, type PreparedQuestion } from './full-model-answerer.ts';
 
@@ -32,9 +33,10 @@ export interface OffloadStats {
   refused: number;
 }
 
-/** The batcher the answerer runs in. */
-export function answerBatcher(answerer: FullModelAnswerer, o?: ConstructorParameters<typeof DynamicBatcher<PreparedQuestion, CloudAnswer>>[2]): DynamicBatcher<PreparedQuestion, CloudAnswer> {
-  return new DynamicBatcher<PreparedQuestion, CloudAnswer>((qs) => answerer.run(qs), (q) => q.rows.length, o);
+/** The batcher the answerer runs in; with `runner`, the layers run there (the model worker). */
+export function answerBatcher(answerer: FullModelAnswerer, o?: ConstructorParameters<typeof DynamicBatcher<PreparedQuestion, CloudAnswer>>[2],
+  runner?: (key: string, rows: StagedRow[]) => Promise<StagedResult>): DynamicBatcher<PreparedQuestion, CloudAnswer> {
+  return new DynamicBatcher<PreparedQuestion, CloudAnswer>((qs) => (runner === undefined ? answerer.run(qs) : answerer.runWith(qs, runner)), (q) => q.rows.length, o);
 }
 
 export function offloadHandler(o: OffloadHandlerOptions, stats: OffloadStats = { answered: 0, stored: 0, duplicates: 0, storeFailures: 0, busy: 0, refused: 0 }): RequestHandler {

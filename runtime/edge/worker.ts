@@ -11,6 +11,7 @@
 import { Worker, parentPort } from 'node:worker_threads';
 import { loadQaBundle, type QaBundle } from '../qa-bundle.ts';
 import { answerOnDevice, type DeviceAnswer } from './infer.ts';
+import { spawnElmaWorker } from '../elma-worker.ts';
 
 export interface LoadRequest { readonly dir: string; readonly backend: string; readonly depthLimit: number; readonly scale: number }
 export interface ModelInfo {
@@ -88,20 +89,6 @@ export function runWorkerThread(): Promise<number> {
 
 // ---- the parent side ------------------------------------------------------------------------
 
-/**
- * Bundled (dist/elma.mjs), this code is the program: the worker runs that file. From source, the
- * worker runs cli/elma.ts after registering tsx's loader in its own thread (a worker does
- * not inherit the parent's --import hooks on Node 20).
- */
-function spawnWorker(): Worker {
-  const self = new URL(import.meta.url);
-  const opts = { argv: ['edge', '--worker-thread'], stdout: false, stderr: false };
-  if (!self.pathname.endsWith('.ts')) return new Worker(self, opts);
-  const entry = new URL('../../cli/elma.ts', self).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { ...opts, eval: true });
-}
 
 export class InferenceWorker {
   readonly #worker: Worker;
@@ -112,7 +99,7 @@ export class InferenceWorker {
   queued = 0;
 
   constructor(onFatal: (e: Error) => void) {
-    this.#worker = spawnWorker();
+    this.#worker = spawnElmaWorker(['edge', '--worker-thread']);
     this.#worker.on('message', (m: FromWorker) => {
       const w = this.#waiting.get(m.n);
       this.#waiting.delete(m.n);
