@@ -248,6 +248,5 @@ function flipAnswerHeads(file: string): void {
     const flip = name.startsWith(EXIT_HEAD_PREFIX) || name.startsWith('qa_outputs');
     out.set(name, { dtype: 'F32', shape: [...t.shape], data: flip ? data.map((x) => -x) : data });
   }
-  if (!existsSync(file)) throw new Error(`${file}: missing`);
   writeFileSync(file, serializeSafetensors(out, f.metadata));
 }
