@@ -19,12 +19,6 @@ import { seededRandom } from './_crypto.ts';
 const MAX_CASES = 3000;
 const MAX_MS = 5000;
 
-// The cases throw and catch thousands of errors. A worker of this file once hung in CI (seed
-// 1306531109, which passes when replayed) with its main thread in a futex wait and tsx's loader
-// thread idle, which points at stack-trace formatting with source maps under Node 20's
-// off-thread module hooks; no case reads a stack, so none is captured.
-test.before(() => { Error.stackTraceLimit = 0; });
-
 test('fuzz: mutated handshakes, frames and plaintexts are closed cleanly or accepted as valid', (t) => {
   const seed = Number(process.env.ELMA_FUZZ_SEED ?? Date.now()) >>> 0;
   t.log(`seed ${seed} (ELMA_FUZZ_SEED=${seed} replays this run)`);

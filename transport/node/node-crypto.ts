@@ -58,9 +58,21 @@ function publicKeyObject(raw: Uint8Array): KeyObject {
   return cached(publicKeys, raw, () => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' }));
 }
 
+/** RFC 8410 §4: an X25519 SubjectPublicKeyInfo is this 12-byte prefix and the 32-byte key. */
+const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
+
+/** The raw key at the end of a DER encoding that starts with `prefix` (checked, never assumed). */
+function rawFromDer(der: Buffer, prefix: Uint8Array, what: string): Uint8Array {
+  if (der.length !== prefix.length + DHLEN || !der.subarray(0, prefix.length).equals(Buffer.from(prefix))) throw new CryptoError('', `unexpected ${what} encoding from OpenSSL`);
+  return new Uint8Array(der.subarray(prefix.length));
+}
+
+// Keys leave OpenSSL as DER, never as JWK: Node 20's KeyObjectHandle::ExportJWK allocates a V8
+// string while holding the key's mutex, and a garbage collection that destroys the
+// generateKeyPairSync job sharing that key locks the same mutex from the same thread: a deadlock
+// (seen in the fuzz test under load, native stack in the commit that made this change).
 function rawPublic(key: KeyObject): Uint8Array {
-  const jwk = createPublicKey(key).export({ format: 'jwk' });
-  return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
+  return rawFromDer(createPublicKey(key).export({ type: 'spki', format: 'der' }), SPKI_X25519, 'public key');
 }
 
 /** True when this Node's OpenSSL offers chacha20-poly1305 (it does on every official Node 20 build). */
@@ -103,11 +115,11 @@ export const nodeProvider: CryptoProvider = {
   },
   x25519: {
     generateKeyPair() {
-      // OpenSSL's CSPRNG; the private key's KeyObject is kept so its DHs need no import.
-      const { privateKey: key } = generateKeyPairSync('x25519');
-      const privateKey = new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url'));
-      privateKeys.set(privateKey, { sum: checksum(privateKey), key });
-      return { privateKey, publicKey: rawPublic(key) };
+      // OpenSSL's CSPRNG; the private key's KeyObject is made (and cached) at its first DH.
+      const der = generateKeyPairSync('x25519', { privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } });
+      const privateKey = rawFromDer(der.privateKey, PKCS8_X25519, 'private key');
+      der.privateKey.fill(0);
+      return { privateKey, publicKey: rawFromDer(der.publicKey, SPKI_X25519, 'public key') };
     },
     publicKey: (privateKey) => rawPublic(privateKeyObject(privateKey)),
     dh(privateKey, publicKey) {
