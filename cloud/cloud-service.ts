@@ -92,9 +92,9 @@ export class CloudService {
   }
 
   /**
-   * A new version is out: answer hidden-state offloads of it, answer text offloads with it when it
-   * is the newest, and offer its archive to devices as they connect (connected devices get the
-   * offer on their next connection). With a store, the version is put there for the other nodes.
+   * A new version is out: answer hidden-state offloads of it (text offloads stay with the full
+   * model) and offer its archive to devices as they connect (connected devices get the offer on
+   * their next connection). With `share`, the version is put in the store for the other nodes.
    */
   async publish(bundleDir: string, tar: string, index?: string, share = true): Promise<void> {
     const backend = this.#o.backend === undefined ? {} : { backend: this.#o.backend };
