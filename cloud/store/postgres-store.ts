@@ -17,8 +17,14 @@
 import pg from 'pg';
 import { oneLine, StoreError } from './errors.ts';
 import {
-  checkBundle, checkNewQuestion, cloudJson, contextHash, exitJson, jobJson, listBounds, sameBytes,
-  type NewQuestion, type QuestionStore, type StoredQuestion, type StoreOptions,
+  checkDeviceName, checkNewRollout, checkPublicKey, FleetError, STATUS_RETENTION_MS,
+  type EnrolledDevice, type NewRollout, type ReportBody, type Rollout, type RolloutChange, type RolloutEvent, type RolloutState,
+  type SlotReport, type StatusSample,
+} from '../fleet/fleet-store.ts';
+import {
+  checkBundle, checkNewQuestion, checkRolloutChange, checkRolloutRecord, cloudJson, contextHash, exitJson, FleetRows, fleetTime, jobJson, listBounds,
+  reportJson, rolloutActiveError, rolloutCreatedDetail, rolloutPlanJson, sameBytes, slotReportId, stageOpenedDetail,
+  type NewQuestion, type QuestionStore, type RolloutColumns, type StoredQuestion, type StoreOptions,
 } from './question-store.ts';
 
 /** The key of the advisory lock that serialises migrations ('ELMA' in ASCII). */
@@ -74,7 +80,88 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // The fleet (issue 16): cloud/fleet/fleet-store.ts.
+    version: 2,
+    sql: `
+      CREATE TABLE devices (
+        name TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL UNIQUE,
+        enrolled_at TIMESTAMPTZ NOT NULL,
+        revoked_at TIMESTAMPTZ
+      );
+      -- One row, bumped first in the transaction of every device or rollout change: that row lock
+      -- also puts the fleet's writes of all nodes in one order.
+      CREATE TABLE fleet_revision (
+        one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+        revision BIGINT NOT NULL
+      );
+      INSERT INTO fleet_revision (revision) VALUES (0);
+      CREATE TABLE device_status (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        device TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        body JSON NOT NULL
+      );
+      CREATE INDEX device_status_device_at ON device_status (device, at);
+      CREATE INDEX device_status_at ON device_status (at);
+      CREATE TABLE slot_reports (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        device TEXT NOT NULL,
+        report_id TEXT,
+        at TIMESTAMPTZ NOT NULL,
+        body JSON NOT NULL,
+        UNIQUE (device, report_id)
+      );
+      CREATE INDEX slot_reports_at ON slot_reports (at);
+      CREATE TABLE rollouts (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        model_id TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        stages JSON NOT NULL,
+        halt_after_failures BIGINT NOT NULL,
+        stage_min_devices BIGINT NOT NULL,
+        stage_hold_ms DOUBLE PRECISION NOT NULL,
+        members JSON NOT NULL,
+        state TEXT NOT NULL,
+        stage BIGINT NOT NULL,
+        stage_opened_at TIMESTAMPTZ NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        FOREIGN KEY (model_id, version) REFERENCES bundles (model_id, version)
+      );
+      CREATE UNIQUE INDEX rollouts_active ON rollouts (model_id, version) WHERE state IN ('running', 'paused');
+      CREATE TABLE rollout_events (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        rollout_id BIGINT NOT NULL REFERENCES rollouts (id),
+        at TIMESTAMPTZ NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX rollout_events_rollout ON rollout_events (rollout_id, seq);
+    `,
+  },
 ];
+
+interface DeviceRow { name: string; public_key: string; enrolled_at: Date; revoked_at: Date | null }
+interface ReportRow { id: number; device: string; at: Date; body: unknown }
+interface EventRow { seq: number; rollout_id: number; at: Date; kind: string; detail: string }
+
+const DEVICE_COLUMNS = 'name, public_key, enrolled_at, revoked_at';
+const toDevice = (r: DeviceRow): EnrolledDevice => ({ name: r.name, publicKey: r.public_key, enrolledAt: r.enrolled_at, revokedAt: r.revoked_at });
+/** PostgreSQL's unique_violation: a row another node wrote first. */
+const isUnique = (e: unknown): boolean => (e as { code?: unknown }).code === '23505';
+
+/** The refusal of a device whose name or key is taken (revoked devices keep theirs). */
+function refuseTaken(name: string, publicKey: string, byName: DeviceRow | undefined, byKey: DeviceRow | undefined): void {
+  if (byName !== undefined) {
+    throw new FleetError(`device "${name}"`, `is already enrolled${byName.revoked_at === null ? '' : ` (revoked on ${byName.revoked_at.toISOString()}; a revoked name stays taken)`}`);
+  }
+  if (byKey !== undefined) {
+    throw new FleetError(`device "${name}"`, `its key ${publicKey.slice(0, 8)}… is already enrolled as device "${byKey.name}"${byKey.revoked_at === null ? '' : ' (revoked; a revoked key stays taken)'}`);
+  }
+}
 
 /** `host:port/database` of a postgres URL, without user or password, for messages. */
 export function postgresTarget(spec: string): string {
@@ -170,7 +257,7 @@ class PostgresStore implements QuestionStore {
         return r;
       } catch (e) {
         client?.release(true); // a client whose transaction failed is not reused
-        if (e instanceof StoreError) throw e;
+        if (e instanceof StoreError || e instanceof FleetError) throw e; // a FleetError is a refusal: passes as is
         if (!transient(e) || this.closed) throw new StoreError(this.name, `cannot ${what}: ${describe(e)}`);
         const left = this.retryMs - (Date.now() - start);
         if (left <= 0) {
@@ -322,6 +409,190 @@ class PostgresStore implements QuestionStore {
   async bundleVersions(modelId: string): Promise<number[]> {
     return this.retry(`list bundles of ${modelId}`, async (c) =>
       (await c.query<{ version: number }>('SELECT version FROM bundles WHERE model_id = $1 ORDER BY version', [modelId])).rows.map((r) => r.version));
+  }
+
+
+  // ---- The fleet (FleetStore) ----
+  // Every device or rollout change bumps fleet_revision before it writes: that row lock orders the
+  // fleet's writes of all nodes (so rollout_events.seq increases in commit order).
+  // A change retried after its COMMIT went unanswered recognises its own row (as `add` does).
+
+  async addDevice(name: string, publicKey: string, at?: Date): Promise<EnrolledDevice> {
+    checkDeviceName(name);
+    checkPublicKey(name, publicKey);
+    const when = fleetTime(`device "${name}": enrolledAt`, at);
+    return this.retry(`enrol device "${name}"`, (c, attempt) => this.tx(c, async () => {
+      await c.query('UPDATE fleet_revision SET revision = revision + 1');
+      // ON CONFLICT DO NOTHING waits for a concurrent insert of the same name or key, then yields to it.
+      const r = await c.query(`INSERT INTO devices (name, public_key, enrolled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [name, publicKey, when]);
+      if (r.rowCount === 1) return { name, publicKey, enrolledAt: when, revokedAt: null };
+      const byName = (await c.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE name = $1`, [name])).rows[0];
+      if (attempt > 0 && byName !== undefined && byName.public_key === publicKey && byName.enrolled_at.getTime() === when.getTime() && byName.revoked_at === null) {
+        return toDevice(byName); // ours, committed before the connection was lost
+      }
+      const byKey = (await c.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE public_key = $1`, [publicKey])).rows[0];
+      refuseTaken(name, publicKey, byName, byKey);
+      throw new FleetError(`device "${name}"`, 'is already enrolled (its name or key)');
+    }));
+  }
+
+  async revokeDevice(name: string, at?: Date): Promise<EnrolledDevice> {
+    const when = fleetTime(`device "${name}": revokedAt`, at);
+    return this.retry(`revoke device "${name}"`, (c, attempt) => this.tx(c, async () => {
+      await c.query('UPDATE fleet_revision SET revision = revision + 1');
+      const d = (await c.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE name = $1 FOR UPDATE`, [name])).rows[0];
+      if (d === undefined) throw new FleetError(`device "${name}"`, 'is not enrolled');
+      if (d.revoked_at !== null) {
+        if (attempt > 0 && d.revoked_at.getTime() === when.getTime()) return toDevice(d); // ours
+        throw new FleetError(`device "${name}"`, `was already revoked on ${d.revoked_at.toISOString()}`);
+      }
+      await c.query('UPDATE devices SET revoked_at = $2 WHERE name = $1', [name, when]);
+      return toDevice({ ...d, revoked_at: when });
+    }));
+  }
+
+  async devices(): Promise<EnrolledDevice[]> {
+    return this.retry('list devices', async (c) => (await c.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY name`)).rows.map(toDevice));
+  }
+
+  async fleetRevision(): Promise<number> {
+    return this.retry('read the fleet revision', async (c) => (await c.query<{ revision: number }>('SELECT revision FROM fleet_revision')).rows[0]!.revision);
+  }
+
+  async recordStatus(device: string, body: ReportBody, at?: Date): Promise<void> {
+    checkDeviceName(device);
+    const json = reportJson(`status of device "${device}"`, body);
+    const when = fleetTime(`status of device "${device}": at`, at);
+    await this.retry(`store the status of device "${device}"`, (c) => this.tx(c, async () => {
+      await c.query('INSERT INTO device_status (device, at, body) VALUES ($1, $2, $3::json)', [device, when, json]);
+      await c.query('DELETE FROM device_status WHERE device = $1 AND at < $2', [device, new Date(when.getTime() - STATUS_RETENTION_MS)]);
+    }));
+  }
+
+  async statusSamples(o: { device?: string; since?: Date } = {}): Promise<StatusSample[]> {
+    return this.readReports('device_status', 'read status samples', o);
+  }
+
+  async recordSlotReport(device: string, body: ReportBody, at?: Date): Promise<boolean> {
+    checkDeviceName(device);
+    const json = reportJson(`slot report of device "${device}"`, body);
+    const when = fleetTime(`slot report of device "${device}": at`, at);
+    const reportId = slotReportId(body);
+    return this.retry(`store a slot report of device "${device}"`, async (c, attempt) => {
+      const r = await c.query(`INSERT INTO slot_reports (device, report_id, at, body) VALUES ($1, $2, $3, $4::json)
+        ON CONFLICT (device, report_id) DO NOTHING`, [device, reportId, when, json]);
+      if (r.rowCount === 1) return true;
+      if (attempt === 0) return false;
+      // Kept already: by our own insert whose answer was lost when it is the same report at the same time.
+      const have = (await c.query<{ at: Date; body: string }>('SELECT at, body::text AS body FROM slot_reports WHERE device = $1 AND report_id = $2', [device, reportId])).rows[0];
+      return have !== undefined && have.at.getTime() === when.getTime() && have.body === json;
+    });
+  }
+
+  async slotReports(o: { device?: string; since?: Date } = {}): Promise<SlotReport[]> {
+    return this.readReports('slot_reports', 'read slot reports', o);
+  }
+
+  private async readReports(table: 'device_status' | 'slot_reports', what: string, o: { device?: string; since?: Date }): Promise<StatusSample[]> {
+    const since = o.since === undefined ? null : fleetTime('since', o.since);
+    const rows = new FleetRows(this.name, what);
+    return this.retry(what, async (c) => (await c.query<ReportRow>(`SELECT id, device, at, body FROM ${table}
+        WHERE ($1::text IS NULL OR device = $1) AND ($2::timestamptz IS NULL OR at >= $2) ORDER BY at, id`, [o.device ?? null, since])).rows
+      .map((r) => ({ device: r.device, at: r.at, body: rows.body(table, r.id, r.body) })));
+  }
+
+  async createRollout(r: NewRollout): Promise<Rollout> {
+    checkNewRollout(r);
+    const created = checkRolloutRecord(r);
+    const plan = rolloutPlanJson(r);
+    const what = `create a rollout of ${r.modelId} v${r.version}`;
+    const rows = new FleetRows(this.name, what);
+    return this.retry(what, (c, attempt) => this.tx(c, async () => {
+      await c.query('UPDATE fleet_revision SET revision = revision + 1');
+      const bundle = await c.query('SELECT 1 FROM bundles WHERE model_id = $1 AND version = $2', [r.modelId, r.version]);
+      if (bundle.rowCount === 0) throw new FleetError(`bundle ${r.modelId} v${r.version}`, 'is not in the store');
+      const other = (await c.query<RolloutColumns>(`SELECT * FROM rollouts WHERE model_id = $1 AND version = $2 AND state IN ('running', 'paused')`,
+        [r.modelId, r.version])).rows[0];
+      if (other !== undefined) {
+        const mine = attempt > 0 && other.created_at.getTime() === created.getTime()
+          && JSON.stringify(other.stages) === plan.stages && JSON.stringify(other.members) === plan.members;
+        if (mine) return rows.rollout(other); // ours, committed before the connection was lost
+        throw rolloutActiveError(r.modelId, r.version, other);
+      }
+      const ins = await c.query<RolloutColumns>(`INSERT INTO rollouts (model_id, version, stages, halt_after_failures, stage_min_devices,
+          stage_hold_ms, members, state, stage, stage_opened_at, reason, created_at, updated_at)
+        VALUES ($1, $2, $3::json, $4, $5, $6, $7::json, 'running', 0, $8, '', $8, $8) RETURNING *`,
+      [r.modelId, r.version, plan.stages, r.haltAfterFailures, r.stageMinDevices, r.stageHoldMs, plan.members, created]);
+      const row = ins.rows[0]!;
+      await c.query(`INSERT INTO rollout_events (rollout_id, at, kind, detail) VALUES ($1, $2, 'created', $3), ($1, $2, 'stage-opened', $4)`,
+        [row.id, created, rolloutCreatedDetail(r), stageOpenedDetail(r, 0)]);
+      return rows.rollout(row);
+    }));
+  }
+
+  async rollouts(): Promise<Rollout[]> {
+    const rows = new FleetRows(this.name, 'list rollouts');
+    return this.retry('list rollouts', async (c) => (await c.query<RolloutColumns>('SELECT * FROM rollouts ORDER BY id')).rows.map((r) => rows.rollout(r)));
+  }
+
+  async rollout(id: number): Promise<Rollout | undefined> {
+    const rows = new FleetRows(this.name, `read rollout ${id}`);
+    return this.retry(`read rollout ${id}`, async (c) => {
+      const r = (await c.query<RolloutColumns>('SELECT * FROM rollouts WHERE id = $1', [id])).rows[0];
+      return r === undefined ? undefined : rows.rollout(r);
+    });
+  }
+
+  async changeRollout(id: number, expect: { state: RolloutState; stage: number }, change: RolloutChange,
+    event: { kind: string; detail: string; at?: Date }): Promise<Rollout | undefined> {
+    checkRolloutChange(id, expect, change, event);
+    const at = fleetTime(`rollout ${id}: event at`, event.at);
+    const what = `change rollout ${id}`;
+    const rows = new FleetRows(this.name, what);
+    return this.retry(what, (c, attempt) => this.tx(c, async () => {
+      // The row lock first, the revision only when it changes (an unchanged rollout is no fleet change).
+      const row = (await c.query<RolloutColumns>('SELECT * FROM rollouts WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (row === undefined) return undefined;
+      const now = rows.rollout(row);
+      if (now.state !== expect.state || now.stage !== expect.stage) {
+        if (attempt === 0) return undefined;
+        // Retried: our own change may have committed before the connection was lost; then its event is the last one.
+        const last = (await c.query<EventRow>('SELECT seq, rollout_id, at, kind, detail FROM rollout_events WHERE rollout_id = $1 ORDER BY seq DESC LIMIT 1', [id])).rows[0];
+        const ours = last !== undefined && last.kind === event.kind && last.detail === event.detail && last.at.getTime() === at.getTime()
+          && now.updatedAt.getTime() === at.getTime() && (change.state ?? now.state) === now.state && (change.stage ?? now.stage) === now.stage;
+        return ours ? now : undefined;
+      }
+      const stage = change.stage ?? now.stage;
+      if (stage >= now.stages.length) throw new FleetError(`rollout ${id}`, `stage ${stage} is not one of its ${now.stages.length} stages`);
+      await c.query('UPDATE fleet_revision SET revision = revision + 1');
+      let updated: RolloutColumns;
+      try {
+        await c.query('SAVEPOINT change');
+        updated = (await c.query<RolloutColumns>(`UPDATE rollouts SET state = $2, stage = $3, stage_opened_at = $4, reason = $5, updated_at = $6
+          WHERE id = $1 RETURNING *`, [id, change.state ?? now.state, stage, change.stageOpenedAt ?? now.stageOpenedAt, change.reason ?? now.reason, at])).rows[0]!;
+      } catch (e) {
+        if (!isUnique(e)) throw e;
+        await c.query('ROLLBACK TO SAVEPOINT change');
+        const other = (await c.query<{ id: number; state: string }>(`SELECT id, state FROM rollouts
+          WHERE model_id = $1 AND version = $2 AND state IN ('running', 'paused') AND id <> $3`, [now.modelId, now.version, id])).rows[0];
+        throw rolloutActiveError(now.modelId, now.version, other);
+      }
+      await c.query('INSERT INTO rollout_events (rollout_id, at, kind, detail) VALUES ($1, $2, $3, $4)', [id, at, event.kind, event.detail]);
+      return rows.rollout(updated);
+    }));
+  }
+
+  async rolloutEvents(id: number): Promise<RolloutEvent[]> {
+    return this.retry(`read the events of rollout ${id}`, async (c) => (await c.query<EventRow>(
+      'SELECT seq, rollout_id, at, kind, detail FROM rollout_events WHERE rollout_id = $1 ORDER BY seq', [id])).rows
+      .map((r) => ({ rolloutId: r.rollout_id, seq: r.seq, at: r.at, kind: r.kind, detail: r.detail })));
+  }
+
+  async bundle(modelId: string, version: number): Promise<{ tar: Uint8Array; indexJson: string } | undefined> {
+    return this.retry(`read bundle ${modelId} v${version}`, async (c) => {
+      const r = (await c.query<{ tar: Buffer; index_json: string }>('SELECT tar, index_json FROM bundles WHERE model_id = $1 AND version = $2', [modelId, version])).rows[0];
+      return r === undefined ? undefined : { tar: new Uint8Array(r.tar.buffer, r.tar.byteOffset, r.tar.byteLength), indexJson: r.index_json };
+    });
   }
 
   async close(): Promise<void> {

@@ -4,9 +4,14 @@
  * labels for distillation); people's corrections; retrain jobs; and the bundles the cloud publishes.
  *
  * Two implementations behind one interface: SQLite (one file, the embedded default) and PostgreSQL
- * (shared by every cloud node of a scale-out). `openStore` picks one by the spec.
+ * (shared by every cloud node of a scale-out). `openStore` picks one by the spec. The fleet's records
+ * (cloud/fleet/fleet-store.ts) live in the same store; the checks and row decoding both stores share
+ * are at the end of this file.
  */
 import { createHash } from 'node:crypto';
+import {
+  checkDeviceName, FleetError, ROLLOUT_STATES, type FleetStore, type NewRollout, type ReportBody, type Rollout, type RolloutMember, type RolloutState,
+} from '../fleet/fleet-store.ts';
 import { StoreError } from './errors.ts';
 
 export { StoreError } from './errors.ts';
@@ -42,7 +47,8 @@ export interface StoredQuestion extends NewQuestion {
   correction?: string;
 }
 
-export interface QuestionStore {
+/** The hard questions, the bundles, and the fleet's records (FleetStore: devices, reports, rollouts; migration 2). */
+export interface QuestionStore extends FleetStore {
   /** Stores q once; false when (device, requestId) was already stored (nothing changes then). The context text is stored once per distinct text (content hash). Throws StoreError (one line, names the store and what failed) on failure; nothing half-written (one transaction). */
   add(q: NewQuestion): Promise<boolean>;
   count(): Promise<number>;
@@ -149,4 +155,135 @@ export function checkBundle(where: string, modelId: string, version: number, tar
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+// ---- The fleet's records (FleetStore), shared by both stores ----
+
+/** A time argument: a valid Date, or now when absent. */
+export function fleetTime(what: string, at: Date | undefined): Date {
+  const d = at ?? new Date();
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new TypeError(`${what}: ${String(at)} is not a valid Date`);
+  return d;
+}
+
+/** A report body as JSON text: flat key → finite number, text or boolean (ReportBody). */
+export function reportJson(what: string, body: ReportBody): string {
+  const problem = reportBodyProblem(body);
+  if (problem !== null) throw new TypeError(`${what}: the report body ${problem}`);
+  return JSON.stringify(body);
+}
+
+function reportBodyProblem(v: unknown): string | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'is not an object';
+  for (const [k, x] of Object.entries(v)) {
+    if (!(typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)))) {
+      return `field ${JSON.stringify(k)} is not a finite number, text or boolean`;
+    }
+  }
+  return null;
+}
+
+/** The key that makes a slot report once-only: its body's `report_id` when that is text; null (always kept) otherwise. */
+export function slotReportId(body: ReportBody): string | null {
+  const id = body['report_id'];
+  return typeof id === 'string' ? id : null;
+}
+
+/** Checks the change of changeRollout before it is written (the stage's range is checked against the row). */
+export function checkRolloutChange(id: number, expect: { state: RolloutState; stage: number },
+  change: { state?: RolloutState; stage?: number; stageOpenedAt?: Date; reason?: string }, event: { kind: string; detail: string }): void {
+  if (!ROLLOUT_STATES.includes(expect.state)) throw new TypeError(`rollout ${id}: expected state ${String(expect.state)} is not a rollout state`);
+  if (change.state !== undefined && !ROLLOUT_STATES.includes(change.state)) throw new TypeError(`rollout ${id}: state ${String(change.state)} is not a rollout state`);
+  if (change.stage !== undefined && (!Number.isSafeInteger(change.stage) || change.stage < 0)) throw new TypeError(`rollout ${id}: stage ${String(change.stage)} is not a stage index`);
+  if (change.stageOpenedAt !== undefined) fleetTime(`rollout ${id}: stageOpenedAt`, change.stageOpenedAt);
+  if (change.reason !== undefined && typeof change.reason !== 'string') throw new TypeError(`rollout ${id}: reason is not text`);
+  if (typeof event.kind !== 'string' || event.kind === '') throw new TypeError(`rollout ${id}: the event's kind is empty`);
+  if (typeof event.detail !== 'string') throw new TypeError(`rollout ${id}: the event's detail is not text`);
+}
+
+/** What createRollout checks beyond checkNewRollout: the bundle's key, each member's name, the time. */
+export function checkRolloutRecord(r: NewRollout): Date {
+  if (typeof r.modelId !== 'string' || r.modelId === '') throw new FleetError('rollout', 'names no model');
+  if (!Number.isSafeInteger(r.version) || r.version < 0) throw new FleetError(`bundle ${r.modelId} v${String(r.version)}`, 'is not a bundle version (a whole number ≥ 0)');
+  for (const m of r.members) checkDeviceName(m.device);
+  return fleetTime(`rollout of ${r.modelId} v${r.version}: createdAt`, r.createdAt);
+}
+
+/** The refusal when another rollout of the same bundle is still running or paused. */
+export function rolloutActiveError(modelId: string, version: number, other: { id: number; state: string } | undefined): FleetError {
+  return new FleetError(`bundle ${modelId} v${version}`, `is already being rolled out${other === undefined ? '' : ` (rollout ${other.id}, ${other.state})`}: abort that rollout first`);
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** The detail of a rollout's `created` event. */
+export function rolloutCreatedDetail(r: NewRollout): string {
+  return `model ${r.modelId} version ${r.version}, stages ${r.stages.join(',')}, halt after ${plural(r.haltAfterFailures, 'failure', 'failures')}, `
+    + `at least ${plural(r.stageMinDevices, 'device', 'devices')} a stage, hold ${r.stageHoldMs / 1000} s, ${plural(r.members.length, 'device', 'devices')}`;
+}
+
+/** The detail of a `stage-opened` event: "stage 2 (25%): dev-c, dev-d" (the devices that stage adds). */
+export function stageOpenedDetail(r: Pick<NewRollout, 'stages' | 'members'>, stage: number): string {
+  const devices = r.members.filter((m) => m.stage === stage).map((m) => m.device);
+  return `stage ${stage + 1} (${r.stages[stage]}%): ${devices.length === 0 ? 'no devices' : devices.join(', ')}`;
+}
+
+/**
+ * Reading the fleet's rows back: a column that does not hold what was written (edited by hand, or
+ * damaged) is a StoreError naming the store, the table and the row, never a wrong value.
+ */
+export class FleetRows {
+  constructor(private readonly where: string, private readonly what: string) {}
+
+  private bad(table: string, id: number, column: string, problem: string): never {
+    throw new StoreError(this.where, `cannot ${this.what}: ${table} row ${id}: ${column} ${problem}`);
+  }
+
+  /** JSON text of a column (SQLite keeps JSON as text; PostgreSQL's json columns arrive parsed). */
+  json(table: string, id: number, column: string, text: unknown): unknown {
+    if (typeof text !== 'string') return this.bad(table, id, column, 'is not JSON text');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      return this.bad(table, id, column, `is not JSON (${(e as Error).message})`);
+    }
+  }
+
+  body(table: string, id: number, v: unknown): ReportBody {
+    const problem = reportBodyProblem(v);
+    return problem === null ? v as ReportBody : this.bad(table, id, 'body', problem);
+  }
+
+  rollout(row: RolloutColumns): Rollout {
+    const id = row.id;
+    const stages = row.stages;
+    if (!Array.isArray(stages) || stages.length === 0 || !stages.every((p) => typeof p === 'number' && Number.isFinite(p))) {
+      this.bad('rollouts', id, 'stages', 'is not a list of percentages');
+    }
+    const members = row.members;
+    if (!Array.isArray(members) || !members.every((m: unknown) => m !== null && typeof m === 'object'
+      && typeof (m as RolloutMember).device === 'string' && Number.isSafeInteger((m as RolloutMember).stage))) {
+      this.bad('rollouts', id, 'members', 'is not a list of { device, stage }');
+    }
+    if (!(ROLLOUT_STATES as readonly string[]).includes(row.state)) this.bad('rollouts', id, 'state', `${JSON.stringify(row.state)} is not a rollout state`);
+    return {
+      id, modelId: row.model_id, version: row.version, stages: stages as number[],
+      haltAfterFailures: row.halt_after_failures, stageMinDevices: row.stage_min_devices, stageHoldMs: row.stage_hold_ms,
+      members: (members as RolloutMember[]).map((m) => ({ device: m.device, stage: m.stage })),
+      createdAt: row.created_at, state: row.state as RolloutState, stage: row.stage, stageOpenedAt: row.stage_opened_at,
+      reason: row.reason, updatedAt: row.updated_at,
+    };
+  }
+}
+
+/** A rollouts row with its times as Dates and its JSON columns parsed. */
+export interface RolloutColumns {
+  id: number; model_id: string; version: number; stages: unknown; halt_after_failures: number; stage_min_devices: number;
+  stage_hold_ms: number; members: unknown; state: string; stage: number; stage_opened_at: Date; reason: string;
+  created_at: Date; updated_at: Date;
+}
+
+/** A rollout's plan as the JSON columns keep it. */
+export function rolloutPlanJson(r: NewRollout): { stages: string; members: string } {
+  return { stages: JSON.stringify([...r.stages]), members: JSON.stringify(r.members.map((m) => ({ device: m.device, stage: m.stage }))) };
 }

@@ -15,7 +15,13 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { oneLine, StoreError } from './errors.ts';
 import {
-  checkBundle, checkNewQuestion, cloudJson, contextHash, exitJson, jobJson, listBounds, sameBytes,
+  checkDeviceName, checkNewRollout, checkPublicKey, FleetError, STATUS_RETENTION_MS,
+  type EnrolledDevice, type NewRollout, type ReportBody, type Rollout, type RolloutChange, type RolloutEvent, type RolloutState,
+  type SlotReport, type StatusSample,
+} from '../fleet/fleet-store.ts';
+import {
+  checkBundle, checkNewQuestion, checkRolloutChange, checkRolloutRecord, cloudJson, contextHash, exitJson, FleetRows, fleetTime, jobJson, listBounds,
+  reportJson, rolloutActiveError, rolloutCreatedDetail, rolloutPlanJson, sameBytes, slotReportId, stageOpenedDetail,
   type NewQuestion, type QuestionStore, type StoredQuestion, type StoreOptions,
 } from './question-store.ts';
 
@@ -69,7 +75,90 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // The fleet (issue 16): cloud/fleet/fleet-store.ts.
+    version: 2,
+    sql: `
+      CREATE TABLE devices (
+        name TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL UNIQUE,  -- 64 hex digits; a revoked device's key stays taken
+        enrolled_at INTEGER NOT NULL,
+        revoked_at INTEGER                -- NULL while it may connect
+      );
+      -- One row: bumped in the transaction of every device or rollout change (fleetRevision).
+      CREATE TABLE fleet_revision (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        revision INTEGER NOT NULL
+      );
+      INSERT INTO fleet_revision (one, revision) VALUES (1, 0);
+      CREATE TABLE device_status (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        device TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL                -- JSON ReportBody
+      );
+      CREATE INDEX device_status_device_at ON device_status (device, at);
+      CREATE INDEX device_status_at ON device_status (at);
+      CREATE TABLE slot_reports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        device TEXT NOT NULL,
+        report_id TEXT,                   -- body.report_id; NULL (never a duplicate) when it has none
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL,               -- JSON ReportBody
+        UNIQUE (device, report_id)
+      );
+      CREATE INDEX slot_reports_at ON slot_reports (at);
+      CREATE TABLE rollouts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        model_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        stages TEXT NOT NULL,             -- JSON number[]
+        halt_after_failures INTEGER NOT NULL,
+        stage_min_devices INTEGER NOT NULL,
+        stage_hold_ms REAL NOT NULL,
+        members TEXT NOT NULL,            -- JSON RolloutMember[]
+        state TEXT NOT NULL,
+        stage INTEGER NOT NULL,
+        stage_opened_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        FOREIGN KEY (model_id, version) REFERENCES bundles (model_id, version)
+      );
+      -- At most one running or paused rollout per bundle.
+      CREATE UNIQUE INDEX rollouts_active ON rollouts (model_id, version) WHERE state IN ('running', 'paused');
+      CREATE TABLE rollout_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        rollout_id INTEGER NOT NULL REFERENCES rollouts (id),
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX rollout_events_rollout ON rollout_events (rollout_id, seq);
+    `,
+  },
 ];
+
+interface DeviceRow { name: string; public_key: string; enrolled_at: number; revoked_at: number | null }
+interface ReportRow { id: number; device: string; at: number; body: string }
+interface RolloutRow {
+  id: number; model_id: string; version: number; stages: string; halt_after_failures: number; stage_min_devices: number;
+  stage_hold_ms: number; members: string; state: string; stage: number; stage_opened_at: number; reason: string;
+  created_at: number; updated_at: number;
+}
+interface EventRow { seq: number; rollout_id: number; at: number; kind: string; detail: string }
+
+const toDevice = (r: DeviceRow): EnrolledDevice => ({
+  name: r.name, publicKey: r.public_key, enrolledAt: new Date(r.enrolled_at), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
+});
+const toEvent = (r: EventRow): RolloutEvent => ({ rolloutId: r.rollout_id, seq: r.seq, at: new Date(r.at), kind: r.kind, detail: r.detail });
+/** Bounds of the report queries: `since` inclusive, all of them when absent. */
+const sinceMs = (since: Date | undefined): number => (since === undefined ? -Number.MAX_VALUE : fleetTime('since', since).getTime());
+/** A unique constraint's violation (a row another connection wrote first). */
+const isUnique = (e: unknown): boolean => {
+  const code = (e as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
 
 interface QuestionRow {
   seq: number; device: string; request_id: number; model_id: string; model_version: number; received_at: number;
@@ -121,6 +210,32 @@ class SqliteStore implements QuestionStore {
       insertBundle: db.prepare('INSERT INTO bundles (model_id, version, tar, index_json, published_at) VALUES (?, ?, ?, ?, ?)'),
       latestBundle: db.prepare<[string], { version: number; tar: Buffer; index_json: string }>('SELECT version, tar, index_json FROM bundles WHERE model_id = ? ORDER BY version DESC LIMIT 1'),
       versions: db.prepare<[string], { version: number }>('SELECT version FROM bundles WHERE model_id = ? ORDER BY version'),
+      // The fleet (migration 2).
+      device: db.prepare<[string], DeviceRow>('SELECT name, public_key, enrolled_at, revoked_at FROM devices WHERE name = ?'),
+      deviceByKey: db.prepare<[string], DeviceRow>('SELECT name, public_key, enrolled_at, revoked_at FROM devices WHERE public_key = ?'),
+      devices: db.prepare<[], DeviceRow>('SELECT name, public_key, enrolled_at, revoked_at FROM devices ORDER BY name'),
+      insertDevice: db.prepare('INSERT INTO devices (name, public_key, enrolled_at) VALUES (?, ?, ?)'),
+      revoke: db.prepare('UPDATE devices SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
+      revision: db.prepare<[], { revision: number }>('SELECT revision FROM fleet_revision'),
+      bump: db.prepare('UPDATE fleet_revision SET revision = revision + 1'),
+      insertStatus: db.prepare('INSERT INTO device_status (device, at, body) VALUES (?, ?, ?)'),
+      pruneStatus: db.prepare('DELETE FROM device_status WHERE device = ? AND at < ?'),
+      status: db.prepare<[number], ReportRow>('SELECT id, device, at, body FROM device_status WHERE at >= ? ORDER BY at, id'),
+      deviceStatus: db.prepare<[string, number], ReportRow>('SELECT id, device, at, body FROM device_status WHERE device = ? AND at >= ? ORDER BY at, id'),
+      insertSlot: db.prepare('INSERT INTO slot_reports (device, report_id, at, body) VALUES (?, ?, ?, ?) ON CONFLICT (device, report_id) DO NOTHING'),
+      slots: db.prepare<[number], ReportRow>('SELECT id, device, at, body FROM slot_reports WHERE at >= ? ORDER BY at, id'),
+      deviceSlots: db.prepare<[string, number], ReportRow>('SELECT id, device, at, body FROM slot_reports WHERE device = ? AND at >= ? ORDER BY at, id'),
+      activeRollout: db.prepare<[string, number], { id: number; state: string }>(`SELECT id, state FROM rollouts
+        WHERE model_id = ? AND version = ? AND state IN ('running', 'paused')`),
+      insertRollout: db.prepare(`INSERT INTO rollouts (model_id, version, stages, halt_after_failures, stage_min_devices, stage_hold_ms,
+          members, state, stage, stage_opened_at, reason, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 0, ?, '', ?, ?)`),
+      rollout: db.prepare<[number], RolloutRow>('SELECT * FROM rollouts WHERE id = ?'),
+      rollouts: db.prepare<[], RolloutRow>('SELECT * FROM rollouts ORDER BY id'),
+      changeRollout: db.prepare(`UPDATE rollouts SET state = ?, stage = ?, stage_opened_at = ?, reason = ?, updated_at = ?
+        WHERE id = ? AND state = ? AND stage = ?`),
+      insertEvent: db.prepare('INSERT INTO rollout_events (rollout_id, at, kind, detail) VALUES (?, ?, ?, ?)'),
+      events: db.prepare<[number], EventRow>('SELECT seq, rollout_id, at, kind, detail FROM rollout_events WHERE rollout_id = ? ORDER BY seq'),
     };
   }
 
@@ -149,13 +264,13 @@ class SqliteStore implements QuestionStore {
     }
   }
 
-  /** Runs one store operation: closed-store and driver errors become StoreError naming the file. */
+  /** Runs one store operation: closed-store and driver errors become StoreError naming the file (a FleetError, a refusal, passes as is). */
   private run<T>(what: string, f: () => T): T {
     if (this.closed) throw new StoreError(this.file, `cannot ${what}: the store is closed`);
     try {
       return f();
     } catch (e) {
-      if (e instanceof StoreError) throw e;
+      if (e instanceof StoreError || e instanceof FleetError) throw e;
       throw new StoreError(this.file, `cannot ${what}: ${describe(e)}`);
     }
   }
@@ -244,6 +359,177 @@ class SqliteStore implements QuestionStore {
     return this.run(`list bundles of ${modelId}`, () => this.stmts.versions.all(modelId).map((r) => r.version));
   }
 
+
+  // ---- The fleet (FleetStore) ----
+
+  async addDevice(name: string, publicKey: string, at?: Date): Promise<EnrolledDevice> {
+    checkDeviceName(name);
+    checkPublicKey(name, publicKey);
+    const when = fleetTime(`device "${name}": enrolledAt`, at);
+    const s = this.stmts;
+    // BEGIN IMMEDIATE: no other connection writes between the checks and the insert; the unique
+    // constraints refuse a duplicate anyway, and such a violation is the same refusal.
+    const tx = this.db.transaction((): EnrolledDevice => {
+      refuseTaken(name, publicKey, s.device.get(name), s.deviceByKey.get(publicKey));
+      s.insertDevice.run(name, publicKey, when.getTime());
+      s.bump.run();
+      return { name, publicKey, enrolledAt: when, revokedAt: null };
+    });
+    return this.run(`enrol device "${name}"`, () => {
+      try {
+        return tx.immediate();
+      } catch (e) {
+        if (!isUnique(e)) throw e;
+        refuseTaken(name, publicKey, s.device.get(name), s.deviceByKey.get(publicKey));
+        throw new FleetError(`device "${name}"`, 'is already enrolled (its name or key)');
+      }
+    });
+  }
+
+  async revokeDevice(name: string, at?: Date): Promise<EnrolledDevice> {
+    const when = fleetTime(`device "${name}": revokedAt`, at);
+    const s = this.stmts;
+    const tx = this.db.transaction((): EnrolledDevice => {
+      const d = s.device.get(name);
+      if (d === undefined) throw new FleetError(`device "${name}"`, 'is not enrolled');
+      if (d.revoked_at !== null) throw new FleetError(`device "${name}"`, `was already revoked on ${new Date(d.revoked_at).toISOString()}`);
+      s.revoke.run(when.getTime(), name);
+      s.bump.run();
+      return toDevice({ ...d, revoked_at: when.getTime() });
+    });
+    return this.run(`revoke device "${name}"`, () => tx.immediate());
+  }
+
+  async devices(): Promise<EnrolledDevice[]> {
+    return this.run('list devices', () => this.stmts.devices.all().map(toDevice));
+  }
+
+  async fleetRevision(): Promise<number> {
+    return this.run('read the fleet revision', () => this.stmts.revision.get()!.revision);
+  }
+
+  async recordStatus(device: string, body: ReportBody, at?: Date): Promise<void> {
+    checkDeviceName(device);
+    const json = reportJson(`status of device "${device}"`, body);
+    const when = fleetTime(`status of device "${device}": at`, at).getTime();
+    const s = this.stmts;
+    const tx = this.db.transaction(() => {
+      s.insertStatus.run(device, when, json);
+      s.pruneStatus.run(device, when - STATUS_RETENTION_MS);
+    });
+    this.run(`store the status of device "${device}"`, () => tx.immediate());
+  }
+
+  async statusSamples(o: { device?: string; since?: Date } = {}): Promise<StatusSample[]> {
+    const since = sinceMs(o.since);
+    const rows = new FleetRows(this.file, 'read status samples');
+    return this.run('read status samples', () => (o.device === undefined ? this.stmts.status.all(since) : this.stmts.deviceStatus.all(o.device, since))
+      .map((r) => ({ device: r.device, at: new Date(r.at), body: rows.body('device_status', r.id, rows.json('device_status', r.id, 'body', r.body)) })));
+  }
+
+  async recordSlotReport(device: string, body: ReportBody, at?: Date): Promise<boolean> {
+    checkDeviceName(device);
+    const json = reportJson(`slot report of device "${device}"`, body);
+    const when = fleetTime(`slot report of device "${device}": at`, at).getTime();
+    return this.run(`store a slot report of device "${device}"`, () => this.stmts.insertSlot.run(device, slotReportId(body), when, json).changes === 1);
+  }
+
+  async slotReports(o: { device?: string; since?: Date } = {}): Promise<SlotReport[]> {
+    const since = sinceMs(o.since);
+    const rows = new FleetRows(this.file, 'read slot reports');
+    return this.run('read slot reports', () => (o.device === undefined ? this.stmts.slots.all(since) : this.stmts.deviceSlots.all(o.device, since))
+      .map((r) => ({ device: r.device, at: new Date(r.at), body: rows.body('slot_reports', r.id, rows.json('slot_reports', r.id, 'body', r.body)) })));
+  }
+
+  async createRollout(r: NewRollout): Promise<Rollout> {
+    checkNewRollout(r);
+    const created = checkRolloutRecord(r).getTime();
+    const plan = rolloutPlanJson(r);
+    const s = this.stmts;
+    const tx = this.db.transaction((): number => {
+      if (s.bundle.get(r.modelId, r.version) === undefined) throw new FleetError(`bundle ${r.modelId} v${r.version}`, 'is not in the store');
+      const other = s.activeRollout.get(r.modelId, r.version);
+      if (other !== undefined) throw rolloutActiveError(r.modelId, r.version, other);
+      const id = Number(s.insertRollout.run(r.modelId, r.version, plan.stages, r.haltAfterFailures, r.stageMinDevices, r.stageHoldMs,
+        plan.members, created, created, created).lastInsertRowid);
+      s.insertEvent.run(id, created, 'created', rolloutCreatedDetail(r));
+      s.insertEvent.run(id, created, 'stage-opened', stageOpenedDetail(r, 0));
+      s.bump.run();
+      return id;
+    });
+    const what = `create a rollout of ${r.modelId} v${r.version}`;
+    const id = this.run(what, () => {
+      try {
+        return tx.immediate();
+      } catch (e) {
+        if (isUnique(e)) throw rolloutActiveError(r.modelId, r.version, s.activeRollout.get(r.modelId, r.version));
+        throw e;
+      }
+    });
+    return this.readRollout(what, id)!;
+  }
+
+  async rollouts(): Promise<Rollout[]> {
+    const rows = new FleetRows(this.file, 'list rollouts');
+    return this.run('list rollouts', () => this.stmts.rollouts.all().map((r) => rows.rollout(rolloutColumns(rows, r))));
+  }
+
+  async rollout(id: number): Promise<Rollout | undefined> {
+    return this.readRollout(`read rollout ${id}`, id);
+  }
+
+  private readRollout(what: string, id: number): Rollout | undefined {
+    const rows = new FleetRows(this.file, what);
+    return this.run(what, () => {
+      const r = this.stmts.rollout.get(id);
+      return r === undefined ? undefined : rows.rollout(rolloutColumns(rows, r));
+    });
+  }
+
+  async changeRollout(id: number, expect: { state: RolloutState; stage: number }, change: RolloutChange,
+    event: { kind: string; detail: string; at?: Date }): Promise<Rollout | undefined> {
+    checkRolloutChange(id, expect, change, event);
+    const at = fleetTime(`rollout ${id}: event at`, event.at).getTime();
+    const s = this.stmts;
+    const rows = new FleetRows(this.file, `change rollout ${id}`);
+    const tx = this.db.transaction((): boolean => {
+      const row = s.rollout.get(id);
+      if (row === undefined) return false;
+      const now = rows.rollout(rolloutColumns(rows, row));
+      if (now.state !== expect.state || now.stage !== expect.stage) return false;
+      const stage = change.stage ?? now.stage;
+      if (stage >= now.stages.length) throw new FleetError(`rollout ${id}`, `stage ${stage} is not one of its ${now.stages.length} stages`);
+      const changed = s.changeRollout.run(change.state ?? now.state, stage, (change.stageOpenedAt ?? now.stageOpenedAt).getTime(),
+        change.reason ?? now.reason, at, id, expect.state, expect.stage).changes;
+      if (changed !== 1) return false;
+      s.insertEvent.run(id, at, event.kind, event.detail);
+      s.bump.run();
+      return true;
+    });
+    const what = `change rollout ${id}`;
+    const done = this.run(what, () => {
+      try {
+        return tx.immediate();
+      } catch (e) {
+        if (!isUnique(e)) throw e;
+        const r = s.rollout.get(id)!;
+        throw rolloutActiveError(r.model_id, r.version, s.activeRollout.get(r.model_id, r.version));
+      }
+    });
+    return done ? this.readRollout(what, id) : undefined;
+  }
+
+  async rolloutEvents(id: number): Promise<RolloutEvent[]> {
+    return this.run(`read the events of rollout ${id}`, () => this.stmts.events.all(id).map(toEvent));
+  }
+
+  async bundle(modelId: string, version: number): Promise<{ tar: Uint8Array; indexJson: string } | undefined> {
+    return this.run(`read bundle ${modelId} v${version}`, () => {
+      const r = this.stmts.bundle.get(modelId, version);
+      return r === undefined ? undefined : { tar: new Uint8Array(r.tar.buffer, r.tar.byteOffset, r.tar.byteLength), indexJson: r.index_json };
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -253,6 +539,23 @@ class SqliteStore implements QuestionStore {
       throw new StoreError(this.file, `cannot close the store: ${describe(e)}`);
     }
   }
+}
+
+/** The refusal of a device whose name or key is taken (revoked devices keep theirs). */
+function refuseTaken(name: string, publicKey: string, byName: DeviceRow | undefined, byKey: DeviceRow | undefined): void {
+  if (byName !== undefined) {
+    throw new FleetError(`device "${name}"`, `is already enrolled${byName.revoked_at === null ? '' : ` (revoked on ${new Date(byName.revoked_at).toISOString()}; a revoked name stays taken)`}`);
+  }
+  if (byKey !== undefined) {
+    throw new FleetError(`device "${name}"`, `its key ${publicKey.slice(0, 8)}… is already enrolled as device "${byKey.name}"${byKey.revoked_at === null ? '' : ' (revoked; a revoked key stays taken)'}`);
+  }
+}
+
+function rolloutColumns(rows: FleetRows, r: RolloutRow) {
+  return {
+    ...r, stages: rows.json('rollouts', r.id, 'stages', r.stages), members: rows.json('rollouts', r.id, 'members', r.members),
+    stage_opened_at: new Date(r.stage_opened_at), created_at: new Date(r.created_at), updated_at: new Date(r.updated_at),
+  };
 }
 
 function toStored(r: QuestionRow): StoredQuestion {
