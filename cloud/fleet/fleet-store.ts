@@ -116,7 +116,11 @@ export interface FleetStore {
   /** Slot reports, oldest first. */
   slotReports(o?: { device?: string; since?: Date }): Promise<SlotReport[]>;
 
-  /** Record a new rollout, running at stage 0, with its `created` and `stage-opened` events; its bundle must be in the store (putBundle) first. */
+  /**
+   * Record a new rollout, running at stage 0, with its `created` and `stage-opened` events; its bundle
+   * must be in the store (putBundle) first. FleetError for a bad plan (checkNewRollout), a bundle not
+   * in the store, or a bundle another rollout is still running or paused for (one at a time per bundle).
+   */
   createRollout(r: NewRollout): Promise<Rollout>;
   rollouts(): Promise<Rollout[]>;
   rollout(id: number): Promise<Rollout | undefined>;
