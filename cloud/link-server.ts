@@ -96,6 +96,24 @@ export class LinkServer {
     });
   }
 
+  /** Close the connections of one device (revoked: issue 16); how many were open. */
+  disconnectDevice(name: string, reason: string): number {
+    let n = 0;
+    for (const c of this.#conns) {
+      if (c.device?.name !== name) continue;
+      c.session.close(reason);
+      n++;
+    }
+    return n;
+  }
+
+  /** Names of the devices with an open connection. */
+  connectedDevices(): Set<string> {
+    const names = new Set<string>();
+    for (const c of this.#conns) if (c.device !== undefined && c.session.state === 'open') names.add(c.device.name);
+    return names;
+  }
+
   /** Close every connection (the listener stays): devices reconnect and re-handshake. */
   dropConnections(reason: string): void {
     for (const c of this.#conns) c.session.close(reason);
@@ -122,6 +140,11 @@ export class LinkServer {
         maxWriteBuffer: this.#o.maxWriteBuffer ?? MAX_WRITE_BUFFER,
         onEstablished: (peer) => {
           conn.device = peer;
+          if (this.#o.registry.find(peer.publicKey) === undefined) {
+            // Revoked while its handshake was under way (issue 16: refused from then on).
+            conn.session.close('device revoked');
+            return;
+          }
           this.stats.opened++;
           this.#log('info', `open device=${peer.name} peer=${addr}`);
           const offer = this.#o.offerFor?.(peer);

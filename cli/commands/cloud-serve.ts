@@ -13,6 +13,11 @@ import { ReportLog } from '../../cloud/ota/report-log.ts';
 import { DEFAULT_BATCHER } from '../../cloud/answering/dynamic-batcher.ts';
 import { isPostgresSpec, openStore, type QuestionStore } from '../../cloud/store/question-store.ts';
 import { RetrainScheduler } from '../../cloud/retrain/retrain-scheduler.ts';
+import { DEFAULT_FLEET_POLL_MS, DEFAULT_WINDOW_MS, FleetService } from '../../cloud/fleet/fleet-service.ts';
+import { readPublicKeyArg } from '../../models/bundle/node/key-file.ts';
+import { parseDuration } from './_duration.ts';
+import { startAdminServer, type AdminServer } from '../../cloud/admin/admin-server.ts';
+import { loadOrCreateToken } from '../../cloud/admin/admin-token.ts';
 import { readKeyFile, toHex } from '../../transport/node/key-file.ts';
 import { LinkError } from '../../transport/errors.ts';
 import { CRYPTO_HELP, TIMEOUT_HELP, TIMEOUT_OPTIONS, cryptoOption, timeoutOptions } from './_link-options.ts';
@@ -32,8 +37,9 @@ function batcherOptions(args: ParsedArgs): typeof DEFAULT_BATCHER {
 
 export const cloudServe: CloudSubcommand = {
   name: 'serve',
-  help: `elma cloud serve --bundle <dir> --key <server.key> --registry <devices.json> [--store <file.sqlite|postgres://…>]
+  help: `elma cloud serve --bundle <dir> --key <server.key> (--store <file.sqlite|postgres://…> | --registry <devices.json>)
                  [--host H] [--port N] [--backend B] [--offer <bundle.tar>] [--reports <file.jsonl>]
+                 [--admin-port N [--admin-host H] [--admin-token <file>]] [--pubkey <release key>]
                  [--retrain-after N --dev <dev.json> --replay <train.json> --release-key <key> --publish-dir <dir>]
 
 Answers the devices' offloaded questions with every layer of the bundle's model (the text form is
@@ -45,11 +51,24 @@ With --retrain-after N, every N newly stored questions start a retrain (elma clo
 child process; a version that passes the gate is published to --publish-dir, put in the store and
 offered to devices. Every node offers the newest version in the store (elma cloud publish puts one).
 
+With --store, the store also holds the fleet (docs/fleet.md): the enrolled devices (elma cloud
+devices; a --registry file's devices are enrolled once at start), each device's status reports and
+update outcomes, and staged rollouts (elma cloud rollout), which this node offers stage by stage.
+Changes made elsewhere reach the node within --fleet-poll-ms. --admin-port starts the admin API and
+the dashboard (docs/dashboard.md) on --admin-host (loopback by default), with the bearer token in
+--admin-token (created with mode 0600 when missing).
+
 Options:
   --bundle <dir>         the full model (elma's bundle directory)
   --key <file>           the server's key file (elma link-keygen)
-  --registry <file>      the device registry (elma link-register)
-  --store <spec>         the hard-question store: a SQLite file (created) or a postgres:// URL
+  --registry <file>      the device registry (elma link-register); with --store, enrolled into it once
+  --store <spec>         the hard-question store and the fleet: a SQLite file (created) or a postgres:// URL
+  --fleet-poll-ms <n>    look in the store for device and rollout changes this often (default ${DEFAULT_FLEET_POLL_MS})
+  --window <duration>    the devices' activity window in the fleet view (default 15m)
+  --admin-port <n>       serve the admin API and dashboard on this port (0 picks a free one)
+  --admin-host <addr>    its address (default 127.0.0.1)
+  --admin-token <file>   its bearer token file (default <store>.admin-token, or ./elma-admin.token with PostgreSQL)
+  --pubkey <key>         the release public key rollouts started through the admin API must be signed with
   --host <addr>          address to listen on (default 127.0.0.1)
   --port <n>             TCP port (default 7420; 0 picks a free one)
   --backend <name>       auto | js | native | onnx | cuda (default auto: the fastest available)
@@ -73,6 +92,7 @@ ${CRYPTO_HELP}
   --verbose              also log every request handled or answered from the cache`,
   options: {
     bundle: { type: 'string' }, key: { type: 'string' }, registry: { type: 'string' }, store: { type: 'string' },
+    'fleet-poll-ms': { type: 'string' }, window: { type: 'string' }, 'admin-port': { type: 'string' }, 'admin-host': { type: 'string' }, 'admin-token': { type: 'string' }, pubkey: { type: 'string' },
     host: { type: 'string' }, port: { type: 'string' }, backend: { type: 'string' }, crypto: { type: 'string' }, verbose: { type: 'boolean' },
     'max-batch': { type: 'string' }, 'queue-delay-ms': { type: 'string' }, 'max-queue': { type: 'string' }, 'deadline-ms': { type: 'string' },
     offer: { type: 'string' }, 'offer-index': { type: 'string' }, reports: { type: 'string' },
@@ -87,7 +107,14 @@ ${CRYPTO_HELP}
     const provider = cryptoOption(args);
     const bundle = requireString(args, 'bundle');
     const staticKey = readKeyFile(requireString(args, 'key'), provider);
-    const registry = DeviceRegistry.load(requireString(args, 'registry'));
+    if (args.values.store === undefined) {
+      requireString(args, 'registry');
+      for (const f of ['fleet-poll-ms', 'window', 'admin-port', 'admin-host', 'admin-token', 'pubkey']) {
+        if (args.values[f] !== undefined) throw new UsageError(`--${f} needs --store (the fleet is kept in the store)`);
+      }
+    }
+    if (args.values['admin-port'] === undefined) for (const f of ['admin-host', 'admin-token']) if (args.values[f] !== undefined) throw new UsageError(`--${f} is only used with --admin-port`);
+    const registry = typeof args.values.registry === 'string' ? DeviceRegistry.load(args.values.registry) : undefined;
     const verbose = args.values.verbose === true;
     const log = (level: 'info' | 'debug', line: string): void => { if (level === 'info' || verbose) io.stderr(`${new Date().toISOString()} ${line}\n`); };
     if (args.values['offer-index'] !== undefined && args.values.offer === undefined) throw new UsageError('--offer-index needs --offer <bundle.tar>');
@@ -100,9 +127,21 @@ ${CRYPTO_HELP}
     }
     const batcher = batcherOptions(args);
     const store: QuestionStore | undefined = typeof args.values.store === 'string' ? await openStore(args.values.store) : undefined;
+    const spec = args.values.store as string;
+    const cache = typeof args.values['publish-dir'] === 'string' ? path.resolve(args.values['publish-dir'])
+      : store === undefined ? '' : isPostgresSpec(spec) ? path.resolve('elma-cloud-bundles') : `${path.resolve(spec)}.bundles`;
     let scheduler: RetrainScheduler | undefined;
-    const service = new CloudService({
-      bundle, staticKey, registry, provider, link: timeoutOptions(args), batcher, log,
+    let service: CloudService | undefined;
+    const fleet = store === undefined ? undefined : await FleetService.open({
+      store, cacheDir: path.join(cache, 'rollouts'), log: (line) => log('info', line),
+      pollMs: optionalInt(args, 'fleet-poll-ms', DEFAULT_FLEET_POLL_MS, 10),
+      windowMs: typeof args.values.window === 'string' ? parseDuration('window', args.values.window) : DEFAULT_WINDOW_MS,
+      ...(typeof args.values.pubkey === 'string' ? { trustedKeys: [readPublicKeyArg(args.values.pubkey, 'pubkey')] } : {}),
+      metrics: () => service!.metrics(),
+    }, registry?.entries() ?? []);
+    service = new CloudService({
+      bundle, staticKey, provider, link: timeoutOptions(args), batcher, log,
+      ...(fleet === undefined ? { registry: registry! } : { fleet }),
       ...(typeof args.values.backend === 'string' ? { backend: args.values.backend } : {}),
       ...(store === undefined ? {} : { store }),
       ...(typeof args.values.offer === 'string' ? { offer: { tar: args.values.offer, ...(typeof args.values['offer-index'] === 'string' ? { index: args.values['offer-index'] } : {}) } } : {}),
@@ -122,9 +161,6 @@ ${CRYPTO_HELP}
     }
     if (store !== undefined) {
       // Versions published by any node (or elma cloud publish) are offered here too.
-      const spec = args.values.store as string;
-      const cache = typeof args.values['publish-dir'] === 'string' ? path.resolve(args.values['publish-dir'])
-        : isPostgresSpec(spec) ? path.resolve('elma-cloud-bundles') : `${path.resolve(spec)}.bundles`;
       service.watchStore(cache, optionalInt(args, 'bundle-poll-ms', 5000, 100));
     }
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
@@ -134,10 +170,24 @@ ${CRYPTO_HELP}
       throw new LinkError(`${host}:${port}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message);
     });
     const m = service.answerer.full.bundle.manifest;
-    io.stdout(`listening on ${addr.host}:${addr.port}\nserver key ${toHex(staticKey.publicKey)}\n${registry.size} device(s) registered, crypto ${provider.name}\n`
+    const admitted = fleet?.size ?? registry!.size;
+    io.stdout(`listening on ${addr.host}:${addr.port}\nserver key ${toHex(staticKey.publicKey)}\n${admitted} device(s) ${fleet === undefined ? 'registered' : 'enrolled'}, crypto ${provider.name}\n`
       + `answering with ${m.model_id} version ${m.version} (${service.answerer.numLayers} layers, backend ${service.answerer.full.model.backend.name}), `
       + `batches of up to ${batcher.maxBatchRows} windows, queue delay ${batcher.maxQueueDelayMs} ms\n`
       + (store === undefined ? 'no store: offloaded questions are answered, not kept\n' : `storing questions in ${args.values.store as string} (${await store.count()} so far)\n`));
+    let admin: AdminServer | undefined;
+    if (args.values['admin-port'] !== undefined && fleet !== undefined) {
+      const tokenFile = typeof args.values['admin-token'] === 'string' ? args.values['admin-token']
+        : isPostgresSpec(spec) ? path.resolve('elma-admin.token') : `${path.resolve(spec)}.admin-token`;
+      const token = loadOrCreateToken(tokenFile);
+      const adminHost = typeof args.values['admin-host'] === 'string' ? args.values['admin-host'] : '127.0.0.1';
+      admin = await startAdminServer({ admin: fleet, token, host: adminHost, port: optionalInt(args, 'admin-port', 0), log: (line) => log('debug', line) })
+        .catch(async (e: NodeJS.ErrnoException) => {
+          await service!.close();
+          throw new LinkError(`admin ${adminHost}:${String(args.values['admin-port'])}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.message);
+        });
+      io.stdout(`admin API and dashboard on ${admin.url} (bearer token in ${tokenFile})\n`);
+    }
     const offered = service.offered;
     if (offered !== undefined) io.stdout(`offering ${offered.signed.index.model} version ${offered.version} (${offered.signed.index.size} bytes, ${offered.signed.index.chunks.length} chunks) from ${offered.file}\n`);
     await new Promise<void>((resolve) => {
@@ -145,6 +195,7 @@ ${CRYPTO_HELP}
       process.once('SIGTERM', resolve);
     });
     await scheduler?.stop();
+    await admin?.close();
     await service.close();
     await store?.close();
     const s = service.stats;

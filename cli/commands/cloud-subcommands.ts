@@ -5,11 +5,15 @@ import { cloudRetrain } from './cloud-retrain.ts';
 import { cloudExport } from './cloud-export.ts';
 import { cloudCorrections } from './cloud-corrections.ts';
 import { cloudPublish } from './cloud-publish.ts';
+import { cloudDevices } from './cloud-devices.ts';
+import { cloudRollout } from './cloud-rollout.ts';
 
 export const CLOUD_SUBCOMMANDS: readonly CloudSubcommand[] = [
   cloudServe,
   cloudRetrain,
   cloudPublish,
+  cloudDevices,
+  cloudRollout,
   cloudExport,
   cloudCorrections,
 ];

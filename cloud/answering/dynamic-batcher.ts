@@ -10,6 +10,7 @@
  * passes is refused (BusyError) rather than run late for a device that has given up.
  */
 import { ElmaError } from '../../engine/errors.ts';
+import { BATCH_SIZE_BOUNDS, FixedHistogram } from './histogram.ts';
 
 export class BusyError extends ElmaError {
   readonly retryAfterMs: number;
@@ -65,6 +66,8 @@ export class DynamicBatcher<I, O> {
   /** Exponential moving average of ms per row, for retry-after estimates. */
   #msPerRow = 5;
   readonly stats: BatcherStats = { batches: 0, rows: 0, refused: 0, expired: 0, largest: 0 };
+  /** Sizes (rows) of the batches run, for /metrics. */
+  readonly batchSizes = new FixedHistogram(BATCH_SIZE_BOUNDS);
 
   constructor(run: (items: I[]) => O[] | Promise<O[]>, rowsOf: (item: I) => number, o: BatcherOptions = DEFAULT_BATCHER) {
     for (const k of ['maxBatchRows', 'maxQueueRows', 'deadlineMs'] as const) {
@@ -146,6 +149,7 @@ export class DynamicBatcher<I, O> {
       this.stats.batches++;
       this.stats.rows += rows;
       this.stats.largest = Math.max(this.stats.largest, rows);
+      this.batchSizes.observe(rows);
     }
     this.#running = false;
     // Let the event loop read sockets (new requests, keepalives) before the next batch.

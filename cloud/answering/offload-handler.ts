@@ -12,6 +12,7 @@ import type { DeviceRef, RequestHandler } from '../request-handler.ts';
 import type { QuestionStore } from '../store/question-store.ts';
 import type { StagedResult, StagedRow } from '../../engine/qa/staged-batch.ts';
 import { BusyError, DynamicBatcher } from './dynamic-batcher.ts';
+import type { FixedHistogram } from './histogram.ts';
 import { OffloadRefusal, type CloudAnswer, type FullModelAnswerer, type PreparedQuestion } from './full-model-answerer.ts';
 
 export interface OffloadHandlerOptions {
@@ -22,6 +23,8 @@ export interface OffloadHandlerOptions {
   readonly log?: (line: string) => void;
   /** Called after each question newly stored. */
   readonly onStored?: () => void;
+  /** Seconds from arrival to answer of each answered question (/metrics). */
+  readonly answerSeconds?: FixedHistogram;
 }
 
 export interface OffloadStats {
@@ -43,6 +46,7 @@ export function offloadHandler(o: OffloadHandlerOptions, stats: OffloadStats = {
   return async (req, device): Promise<Reply> => {
     if (req.t !== 'offload' && req.t !== 'ask') return o.next(req, device);
     let answer: CloudAnswer;
+    const t0 = performance.now();
     try {
       answer = await o.batcher.submit(o.answerer.prepare(req));
     } catch (e) {
@@ -58,6 +62,7 @@ export function offloadHandler(o: OffloadHandlerOptions, stats: OffloadStats = {
       throw e;
     }
     stats.answered++;
+    o.answerSeconds?.observe((performance.now() - t0) / 1000);
     if (req.t === 'offload' && o.store !== undefined) await store(o, stats, req, device, answer);
     return { t: 'answer', id: req.id, text: answer.text, start: answer.start, end: answer.end, score: answer.score, layer: answer.layer };
   };

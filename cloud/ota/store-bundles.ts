@@ -23,19 +23,29 @@ export async function putPublished(store: QuestionStore, modelId: string, versio
   await store.putBundle(modelId, version, readFileSync(tar), readFileSync(index, 'utf8'));
 }
 
-/** The newest stored version of `modelId` above `after`, copied into `cacheDir` and unpacked; undefined when there is none. */
-export async function fetchNewer(store: QuestionStore, modelId: string, after: number, cacheDir: string): Promise<CachedVersion | undefined> {
-  const versions = await store.bundleVersions(modelId);
+/**
+ * The newest stored version of `modelId` above `after`, copied into `cacheDir` and unpacked;
+ * undefined when there is none. Versions in `exclude` (those a staged rollout owns: issue 16) are
+ * never taken: they reach devices only through their rollout.
+ */
+export async function fetchNewer(store: QuestionStore, modelId: string, after: number, cacheDir: string, exclude: ReadonlySet<number> = new Set()): Promise<CachedVersion | undefined> {
+  const versions = (await store.bundleVersions(modelId)).filter((v) => !exclude.has(v));
   if (versions.length === 0 || Math.max(...versions) <= after) return undefined;
-  const b = await store.latestBundle(modelId);
-  if (b === undefined || b.version <= after) return undefined;
+  const newest = Math.max(...versions);
+  const stored = await store.bundle(modelId, newest);
+  if (stored === undefined) return undefined;
+  return cacheBundle(cacheDir, modelId, newest, stored.tar, stored.indexJson);
+}
+
+/** Write a stored bundle's archive and index into `cacheDir` and unpack it beside them (for the model). */
+export function cacheBundle(cacheDir: string, modelId: string, version: number, tarBytes: Uint8Array, indexJson: string): CachedVersion {
   mkdirSync(cacheDir, { recursive: true });
-  const base = path.join(cacheDir, `${modelId}-v${b.version}`);
+  const base = path.join(cacheDir, `${modelId}-v${version}`);
   const tar = `${base}.tar`;
-  writeFileSync(`${tar}.partial`, b.tar);
+  writeFileSync(`${tar}.partial`, tarBytes);
   renameSync(`${tar}.partial`, tar);
   const index = indexFileOf(tar);
-  writeFileSync(index, b.indexJson);
+  writeFileSync(index, indexJson);
   const dir = base;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
@@ -46,5 +56,5 @@ export async function fetchNewer(store: QuestionStore, modelId: string, after: n
       writeFileSync(path.join(dir, e.name), files.read(e.name, 0, e.size));
     }
   });
-  return { version: b.version, dir, tar, index };
+  return { version, dir, tar, index };
 }

@@ -48,9 +48,10 @@ export class Proc {
   readonly exited: Promise<number | null>;
   #waiters: (() => void)[] = [];
 
-  constructor(args: string[], stdin?: string) {
+  /** `env`: added to this process's environment (fault injection: ELMA_CRASH_AT). */
+  constructor(args: string[], stdin?: string, env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), ...args], {
-      cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env },
     });
     const lines = (into: string[]) => {
       let buf = '';
