@@ -117,11 +117,14 @@ export interface FleetStore {
   slotReports(o?: { device?: string; since?: Date }): Promise<SlotReport[]>;
 
   /**
-   * Record a new rollout, running at stage 0, with its `created` and `stage-opened` events; its bundle
-   * must be in the store (putBundle) first. FleetError for a bad plan (checkNewRollout), a bundle not
-   * in the store, or a bundle another rollout is still running or paused for (one at a time per bundle).
+   * Record a new rollout, running at stage 0, with its `created` and `stage-opened` events. Its
+   * bundle is `bundle`, stored in the same transaction (so no node ever sees the version without
+   * its rollout and offers it to every device as a plain publish), or one already in the store.
+   * FleetError for a bad plan (checkNewRollout), a bundle not in the store, or a bundle another
+   * rollout is still running or paused for (one at a time per bundle); StoreError when `bundle`
+   * differs from the stored bytes of that version.
    */
-  createRollout(r: NewRollout): Promise<Rollout>;
+  createRollout(r: NewRollout, bundle?: { tar: Uint8Array; indexJson: string }): Promise<Rollout>;
   rollouts(): Promise<Rollout[]>;
   rollout(id: number): Promise<Rollout | undefined>;
   /**

@@ -26,8 +26,8 @@ export async function startRollout(store: QuestionStore, s: StartRollout, truste
   const active = (await store.rollouts()).find((r) => r.modelId === release.modelId && r.version === release.version && (r.state === 'running' || r.state === 'paused'));
   if (active !== undefined) throw new FleetError(`rollout ${active.id}`, `already rolls out ${release.modelId} version ${release.version} (${active.state})`);
   const members = assignStages(release.modelId, release.version, live, s.stages, plan.stageMinDevices);
-  await store.putBundle(release.modelId, release.version, release.tar, release.indexJson);
-  return store.createRollout({ ...plan, modelId: release.modelId, version: release.version, members });
+  // The bundle goes in with the rollout, in one transaction: no node sees it without its rollout.
+  return store.createRollout({ ...plan, modelId: release.modelId, version: release.version, members }, { tar: release.tar, indexJson: release.indexJson });
 }
 
 async function existing(store: FleetStore, id: number): Promise<Rollout> {

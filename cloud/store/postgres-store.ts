@@ -387,15 +387,18 @@ class PostgresStore implements QuestionStore {
 
   async putBundle(modelId: string, version: number, tar: Uint8Array, indexJson: string): Promise<void> {
     checkBundle(this.name, modelId, version, tar, indexJson);
+    await this.retry(`publish bundle ${modelId} v${version}`, (c) => this.insertBundleOnce(c, modelId, version, tar, indexJson));
+  }
+
+  /** Store a bundle version, or accept the same bytes stored already (alone, or inside a transaction). */
+  private async insertBundleOnce(c: pg.PoolClient, modelId: string, version: number, tar: Uint8Array, indexJson: string): Promise<void> {
     const bytes = Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength);
-    await this.retry(`publish bundle ${modelId} v${version}`, async (c) => {
-      const r = await c.query(`INSERT INTO bundles (model_id, version, tar, index_json) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (model_id, version) DO NOTHING`, [modelId, version, bytes, indexJson]);
-      if (r.rowCount === 1) return;
-      const have = (await c.query<{ tar: Buffer; index_json: string }>('SELECT tar, index_json FROM bundles WHERE model_id = $1 AND version = $2', [modelId, version])).rows[0];
-      if (have !== undefined && sameBytes(have.tar, bytes) && have.index_json === indexJson) return; // published again: nothing changes
-      throw new StoreError(this.name, `cannot publish bundle ${modelId} v${version}: that version is already published with other contents`);
-    });
+    const r = await c.query(`INSERT INTO bundles (model_id, version, tar, index_json) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (model_id, version) DO NOTHING`, [modelId, version, bytes, indexJson]);
+    if (r.rowCount === 1) return;
+    const have = (await c.query<{ tar: Buffer; index_json: string }>('SELECT tar, index_json FROM bundles WHERE model_id = $1 AND version = $2', [modelId, version])).rows[0];
+    if (have !== undefined && sameBytes(have.tar, bytes) && have.index_json === indexJson) return; // published again: nothing changes
+    throw new StoreError(this.name, `cannot publish bundle ${modelId} v${version}: that version is already published with other contents`);
   }
 
   async latestBundle(modelId: string): Promise<{ version: number; tar: Uint8Array; indexJson: string } | undefined> {
@@ -501,16 +504,18 @@ class PostgresStore implements QuestionStore {
       .map((r) => ({ device: r.device, at: r.at, body: rows.body(table, r.id, r.body) })));
   }
 
-  async createRollout(r: NewRollout): Promise<Rollout> {
+  async createRollout(r: NewRollout, bundle?: { tar: Uint8Array; indexJson: string }): Promise<Rollout> {
     checkNewRollout(r);
     const created = checkRolloutRecord(r);
     const plan = rolloutPlanJson(r);
     const what = `create a rollout of ${r.modelId} v${r.version}`;
     const rows = new FleetRows(this.name, what);
+    if (bundle !== undefined) checkBundle(this.name, r.modelId, r.version, bundle.tar, bundle.indexJson);
     return this.retry(what, (c, attempt) => this.tx(c, async () => {
       await c.query('UPDATE fleet_revision SET revision = revision + 1');
-      const bundle = await c.query('SELECT 1 FROM bundles WHERE model_id = $1 AND version = $2', [r.modelId, r.version]);
-      if (bundle.rowCount === 0) throw new FleetError(`bundle ${r.modelId} v${r.version}`, 'is not in the store');
+      if (bundle !== undefined) await this.insertBundleOnce(c, r.modelId, r.version, bundle.tar, bundle.indexJson);
+      const stored = await c.query('SELECT 1 FROM bundles WHERE model_id = $1 AND version = $2', [r.modelId, r.version]);
+      if (stored.rowCount === 0) throw new FleetError(`bundle ${r.modelId} v${r.version}`, 'is not in the store');
       const other = (await c.query<RolloutColumns>(`SELECT * FROM rollouts WHERE model_id = $1 AND version = $2 AND state IN ('running', 'paused')`,
         [r.modelId, r.version])).rows[0];
       if (other !== undefined) {

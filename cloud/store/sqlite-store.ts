@@ -334,17 +334,19 @@ class SqliteStore implements QuestionStore {
     });
   }
 
+  /** Inside a transaction: store a bundle version, or accept the same bytes stored already. */
+  private insertBundleOnce(modelId: string, version: number, tar: Uint8Array, indexJson: string, at: number): void {
+    const have = this.stmts.bundle.get(modelId, version);
+    if (have !== undefined) {
+      if (sameBytes(have.tar, tar) && have.index_json === indexJson) return; // published again: nothing changes
+      throw new StoreError(this.file, `cannot publish bundle ${modelId} v${version}: that version is already published with other contents`);
+    }
+    this.stmts.insertBundle.run(modelId, version, Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength), indexJson, at);
+  }
+
   async putBundle(modelId: string, version: number, tar: Uint8Array, indexJson: string): Promise<void> {
     checkBundle(this.file, modelId, version, tar, indexJson);
-    const s = this.stmts;
-    const tx = this.db.transaction(() => {
-      const have = s.bundle.get(modelId, version);
-      if (have !== undefined) {
-        if (sameBytes(have.tar, tar) && have.index_json === indexJson) return; // published again: nothing changes
-        throw new StoreError(this.file, `cannot publish bundle ${modelId} v${version}: that version is already published with other contents`);
-      }
-      s.insertBundle.run(modelId, version, Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength), indexJson, Date.now());
-    });
+    const tx = this.db.transaction(() => this.insertBundleOnce(modelId, version, tar, indexJson, Date.now()));
     this.run(`publish bundle ${modelId} v${version}`, () => tx.immediate());
   }
 
@@ -441,12 +443,14 @@ class SqliteStore implements QuestionStore {
       .map((r) => ({ device: r.device, at: new Date(r.at), body: rows.body('slot_reports', r.id, rows.json('slot_reports', r.id, 'body', r.body)) })));
   }
 
-  async createRollout(r: NewRollout): Promise<Rollout> {
+  async createRollout(r: NewRollout, bundle?: { tar: Uint8Array; indexJson: string }): Promise<Rollout> {
     checkNewRollout(r);
     const created = checkRolloutRecord(r).getTime();
     const plan = rolloutPlanJson(r);
     const s = this.stmts;
+    if (bundle !== undefined) checkBundle(this.file, r.modelId, r.version, bundle.tar, bundle.indexJson);
     const tx = this.db.transaction((): number => {
+      if (bundle !== undefined) this.insertBundleOnce(r.modelId, r.version, bundle.tar, bundle.indexJson, created);
       if (s.bundle.get(r.modelId, r.version) === undefined) throw new FleetError(`bundle ${r.modelId} v${r.version}`, 'is not in the store');
       const other = s.activeRollout.get(r.modelId, r.version);
       if (other !== undefined) throw rolloutActiveError(r.modelId, r.version, other);

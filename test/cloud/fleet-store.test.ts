@@ -284,6 +284,22 @@ for (const [b, reason] of BACKENDS) {
     t.is((await s.rollout(r.id))!.state, 'aborted');
   });
 
+  it(`${b.name}: a rollout's bundle is stored with it in one transaction: a refused rollout leaves no bundle behind`, async (t) => {
+    const s = await open(t, await b.fresh());
+    const bytes = { tar: new Uint8Array([9, 8, 7]), indexJson: '{"v":2}' };
+    await t.throwsAsync(s.createRollout(plan({ stages: [50] }), bytes), { instanceOf: FleetError });
+    t.deepEqual(await s.bundleVersions('elma-default'), []);
+    const r = await s.createRollout(plan(), bytes);
+    t.deepEqual(await s.bundle('elma-default', 2), { tar: bytes.tar, indexJson: bytes.indexJson });
+    // A second rollout of the same bundle while r runs is refused; the bundle stays as it was.
+    await t.throwsAsync(s.createRollout(plan({ createdAt: at(1) }), bytes), { instanceOf: FleetError, message: /is already being rolled out/ });
+    t.deepEqual(await s.bundleVersions('elma-default'), [2]);
+    // Other bytes under a stored version are refused whole, rollout and all.
+    await s.changeRollout(r.id, { state: 'running', stage: 0 }, { state: 'aborted' }, { kind: 'aborted', detail: 'x', at: at(3) });
+    await t.throwsAsync(s.createRollout(plan({ createdAt: at(4) }), { tar: new Uint8Array([1]), indexJson: '{}' }), { instanceOf: StoreError, message: /already published with other contents/ });
+    t.is((await s.rollouts()).filter((x) => x.version === 2 && x.state === 'running').length, 0);
+  });
+
   it(`${b.name}: changeRollout is a compare-and-set with its event; a stale expectation changes and records nothing`, async (t) => {
     const s = await open(t, await b.fresh());
     await putBundles(s, 2);
