@@ -174,13 +174,16 @@ export const DASHBOARD_SCRIPT = String.raw`
     var t0 = Math.min.apply(null, all.map(function (p) { return p.t; }));
     var t1 = Math.max.apply(null, all.map(function (p) { return p.t; }));
     if (t1 === t0) { t0 -= SERIES_BUCKET_S * 1000; t1 += SERIES_BUCKET_S * 1000; }
-    var top = Math.max(0.05, Math.ceil(Math.max.apply(null, all.map(function (p) { return p.rate; })) * 20) / 20);
+    // A round step (1, 2, 5, 10, 20 or 25 %) with at most 5 of them to the top.
+    var most = Math.max.apply(null, all.map(function (p) { return p.rate; }));
+    var step = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25].find(function (s) { return most / s <= 5; }) || 0.25;
+    var top = Math.max(step, Math.ceil(most / step - 1e-9) * step);
     var x = function (t) { return L + (W - L - R) * (t - t0) / (t1 - t0); };
     var y = function (r) { return T + (H - T - B) * (1 - r / top); };
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
-      chart.append(svg('line', { x1: L, x2: W - R, y1: y(top * f), y2: y(top * f), class: 'grid' }));
-      chart.append(svg('text', { x: L - 6, y: y(top * f) + 4, 'text-anchor': 'end', class: 'tick', text: Math.round(top * f * 100) + '%' }));
-    });
+    for (var k = 0; k * step <= top + 1e-9; k++) {
+      chart.append(svg('line', { x1: L, x2: W - R, y1: y(k * step), y2: y(k * step), class: 'grid' }));
+      chart.append(svg('text', { x: L - 6, y: y(k * step) + 4, 'text-anchor': 'end', class: 'tick', text: Math.round(k * step * 100) + '%' }));
+    }
     [t0, (t0 + t1) / 2, t1].forEach(function (t, i) {
       chart.append(svg('text', { x: x(t), y: H - 8, 'text-anchor': ['start', 'middle', 'end'][i], class: 'tick', text: hhmm(t) }));
     });

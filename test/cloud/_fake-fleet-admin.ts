@@ -90,7 +90,7 @@ export class FakeFleetAdmin implements FleetAdmin {
       return {
         seq: i + 1, device: ['jetson-01', 'jetson-02', 'jetson-03'][i % 3]!, requestId: 500 + i,
         modelId: 'elma-default', modelVersion: i < 10 ? 2 : 3, receivedAt: at(300 - i * 10),
-        context, question: i === 7 ? 'Who wrote <script>alert("x")</script>?' : `In what country is Normandy located? (${i})`,
+        context, question: i === 28 ? 'What does <b>Normandy</b> mean in <script>document.title="x"</script>?' : `In what country is Normandy located? (${i})`,
         deviceExit: { layer: 6, entropy: 1.9 + i / 100, text: i % 4 === 0 ? '' : 'region' },
         cloud: { text: 'France', start: context.indexOf('France'), end: context.indexOf('France') + 6, score: 7.25 - i / 10, layer: 12, soft: [{ start: [[17, 4.5], [12, 1.25]], end: [[17, 4.75], [18, 0.5]] }] },
         ...(i === 3 ? { correction: 'in France' } : {}),
