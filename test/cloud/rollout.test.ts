@@ -144,6 +144,14 @@ test('ten devices, one crashes in its health check: the rollout halts at the lim
   t.is(devices.length, 10);
   t.true(devices.every((d) => d.lastSeen !== null));
   t.is(devices.find((d) => d.name === failing)!.lastUpdate?.event, 'rolled-back');
+  // The node's metrics, as Prometheus scrapes them.
+  const metrics = await fetch(new URL('/metrics', cloud.admin), { headers: { Authorization: `Bearer ${cloud.token}` } });
+  t.is(metrics.status, 200);
+  const text = await metrics.text();
+  t.regex(text, /^elma_devices_enrolled 10$/m);
+  t.regex(text, /^elma_link_connections_opened_total (\d+)$/m);
+  t.true(Number(/^elma_link_connections_opened_total (\d+)$/m.exec(text)![1]) >= 40, 'one connection per update check');
+  t.is((await fetch(new URL('/metrics', cloud.admin))).status, 401);
 });
 
 test('a cloud restart resumes a rollout where it was', async (t) => {
