@@ -75,7 +75,9 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://admin.invalid');
+    // Origin-form only: a target such as `//host/x` must not be read as another host's `/x`.
+    const target = req.url ?? '/';
+    const url = new URL(`http://admin.invalid${target.startsWith('/') ? target : `/${target}`}`);
     try {
       if (url.pathname === '/') {
         if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, `${method} /`, 'method not allowed (GET)', { Allow: 'GET, HEAD' });

@@ -260,6 +260,14 @@ test('404 for an unknown route, 405 with Allow for a wrong method, 413 for a bod
       t.is(r.status, 404, p);
       t.regex(r.json.error, /no such route/);
     }
+    // A target starting '//' is a path here, never another host's.
+    const doubled = await new Promise<number>((resolve, reject) => {
+      request({ host: s.host, port: s.port, path: '//x/api/v1/devices', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    t.is(doubled, 404);
     const cases: [string, string, string][] = [
       ['PUT', '/api/v1/devices', 'GET, POST'],
       ['GET', '/api/v1/devices/jetson-01', 'DELETE'],
