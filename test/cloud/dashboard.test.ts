@@ -5,19 +5,24 @@
  * it shows is the API's: devices, offload rates and versions, the exit histogram's bars, rollout
  * states and stage counts, the hard questions (a device's `<script>` shown as text, never run). A
  * refresh fetches only the new questions. A wrong token brings the form back. The screenshot is
- * docs/dashboard.png. No chromium: a loud skip, except under CI, where it is a failure.
+ * docs/dashboard.png (with ELMA_DOCS_SCREENSHOT=1). No chromium: a loud skip, except under CI, where it is a failure.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { startAdminServer, type AdminServer } from '../../cloud/admin/admin-server.ts';
 import { testUnless } from '../_skip.ts';
+import { scratch } from '../_cli.ts';
 import { FakeFleetAdmin } from './_fake-fleet-admin.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const SCREENSHOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../docs/dashboard.png');
+// The docs' screenshot is rewritten only when asked (ELMA_DOCS_SCREENSHOT=1 npx ava test/cloud/dashboard.test.ts):
+// a test run never dirties the working tree; otherwise it goes to a scratch file, still proving it can be taken.
+const SCREENSHOT = process.env.ELMA_DOCS_SCREENSHOT === '1'
+  ? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../docs/dashboard.png')
+  : path.join(scratch('elma-dashboard-'), 'dashboard.png');
 const TOKEN = 'dashboard-test_token-0123456789abcdef';
 
 // Under CI a missing browser fails the test (.ci/run installs it); elsewhere it is a loud skip.
@@ -150,6 +155,7 @@ browserTest('the dashboard shows the API\'s numbers, with no console error; a re
     t.deepEqual(await page.$$eval('[data-testid="question-cloud-answer"]', (els) => [...new Set(els.map((e) => e.firstChild?.textContent))]), ['France']);
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    t.true(statSync(SCREENSHOT).size > 10_000, 'a real screenshot was written');
 
     // The next refresh (5 s) asks only for what came after the last seq it has, and shows it.
     fake.stored.push({ ...fake.stored[29]!, seq: 31, requestId: 999, question: 'Which river runs through Rouen?', receivedAt: new Date() });
