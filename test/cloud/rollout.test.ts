@@ -231,4 +231,20 @@ test('a revoked device is refused and its open connection closed within a second
   const list = await elma(['cloud', 'devices', 'list', '--store', fl.store, '--json']);
   const listed = JSON.parse(list.stdout) as { name: string; revokedAt: string | null }[];
   t.deepEqual(listed.map((d) => [d.name, d.revokedAt !== null]), [['dev-0', false], ['dev-1', true], ['dev-2', false]]);
+
+  // The same through the node's admin API: enrol, refuse a duplicate, revoke (the open connection is cut at once).
+  const call = (method: string, route: string, body?: unknown): Promise<Response> => fetch(new URL(route, cloud.admin), {
+    method, headers: { Authorization: `Bearer ${cloud.token}`, 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const added = await call('POST', '/api/v1/devices', { name: 'dev-9', public_key: 'ab'.repeat(32) });
+  t.is(added.status, 201, await added.clone().text());
+  const dup = await call('POST', '/api/v1/devices', { name: 'dev-10', public_key: 'ab'.repeat(32) });
+  t.is(dup.status, 409);
+  t.regex(((await dup.json()) as { error: string }).error, /already enrolled as device "dev-9"/);
+  t.is((await call('DELETE', '/api/v1/devices/nobody')).status, 404);
+  const cut = await call('DELETE', '/api/v1/devices/dev-0');
+  t.is(cut.status, 200);
+  await cloud.proc.until(() => cloud.proc.err.some((l) => /dev-0 is revoked: closed 1 connection/.test(l)), 5_000, 'dev-0 to be cut off');
+  const view = (await api(cloud, '/api/v1/devices') as { devices: { name: string; revokedAt: string | null }[] }).devices;
+  t.deepEqual(view.map((d) => [d.name, d.revokedAt !== null]), [['dev-0', true], ['dev-1', true], ['dev-2', false], ['dev-9', false]]);
 });
