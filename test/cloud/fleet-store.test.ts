@@ -4,92 +4,17 @@
  * starts one with test/cloud/_postgres.sh), each PostgreSQL test in a database of its own. Without it
  * the PostgreSQL variants are skips whose title says why.
  */
-import test, { type ExecutionContext } from 'ava';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import path from 'node:path';
 import { FleetError, STATUS_RETENTION_MS, type NewRollout, type RolloutState } from '../../cloud/fleet/fleet-store.ts';
 import { openStore, StoreError, type QuestionStore } from '../../cloud/store/question-store.ts';
-import { scratch } from '../_cli.ts';
+import { BACKENDS, openForTest, postgres, sqlite } from './_store-backends.ts';
 import { testUnless } from '../_skip.ts';
 import { makeQuestion } from './_store-fixtures.ts';
-
-const PG_URL = process.env.ELMA_TEST_POSTGRES ?? '';
-
-interface Backend {
-  name: string;
-  /** A spec of a new, empty store. */
-  fresh(): Promise<string>;
-  /** Runs SQL on the store directly (not through it): to damage rows, or to take the schema back to version 1. */
-  exec(spec: string, sql: string): Promise<void>;
-  /** The store's table names, sorted. */
-  tables(spec: string): Promise<string[]>;
-}
-
-const sqlite: Backend = {
-  name: 'sqlite',
-  fresh: async () => path.join(scratch('elma-fleet-'), 'store.db'),
-  exec: async (spec, sql) => {
-    const db = new Database(spec);
-    try {
-      db.exec(sql);
-    } finally {
-      db.close();
-    }
-  },
-  tables: async (spec) => {
-    const db = new Database(spec, { readonly: true });
-    try {
-      return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
-    } finally {
-      db.close();
-    }
-  },
-};
-
-async function pgQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-const pgDatabases: string[] = [];
-const postgres: Backend = {
-  name: 'postgres',
-  fresh: async () => {
-    const db = `elma_fleet_${process.pid}_${pgDatabases.length}`;
-    pgDatabases.push(db);
-    await pgQuery(PG_URL, `CREATE DATABASE ${db}`);
-    const u = new URL(PG_URL);
-    u.pathname = `/${db}`;
-    return u.toString();
-  },
-  exec: async (spec, sql) => { await pgQuery(spec, sql); },
-  tables: async (spec) => (await pgQuery<{ name: string }>(spec,
-    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`)).map((r) => r.name),
-};
-
-test.after.always(async () => {
-  for (const db of pgDatabases) await pgQuery(PG_URL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {});
-});
-
-const PG_REASON = PG_URL === '' ? 'ELMA_TEST_POSTGRES is not set (a postgres:// URL; .ci/run starts a server with test/cloud/_postgres.sh)' : null;
-const BACKENDS: [Backend, string | null][] = [[sqlite, null], [postgres, PG_REASON]];
 
 /** The tables of a store of schema version 1 (before the fleet). */
 const V1_TABLES = ['bundles', 'contexts', 'corrections', 'jobs', 'questions', 'schema_migrations'];
 const FLEET_TABLES = ['device_status', 'devices', 'fleet_revision', 'rollout_events', 'rollouts', 'slot_reports'];
 
-/** Opens a store and closes it when the test ends. */
-async function open(t: ExecutionContext, spec: string): Promise<QuestionStore> {
-  const s = await openStore(spec, { retryMs: 10_000 });
-  t.teardown(() => s.close());
-  return s;
-}
+const open = openForTest;
 
 /** A device's link key: 64 lowercase hex digits, distinct per n. */
 const key = (n: number) => n.toString(16).padStart(64, '0');

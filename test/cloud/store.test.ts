@@ -4,18 +4,18 @@
  * each PostgreSQL test in a database of its own. Without it the PostgreSQL variants are skips whose
  * title says why.
  */
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openStore, StoreError, type NewQuestion, type QuestionStore } from '../../cloud/store/question-store.ts';
+import { openStore, StoreError, type NewQuestion } from '../../cloud/store/question-store.ts';
 import { applyCorrections, exportStore } from '../../cloud/store/store-commands.ts';
 import { readSquadFile } from '../../cli/commands/_read-squad.ts';
 import { scratch } from '../_cli.ts';
+import { BACKENDS, openForTest, PG_REASON, pgQuery, sqlite } from './_store-backends.ts';
 import { testUnless } from '../_skip.ts';
 import { CONTEXTS, makeQuestion } from './_store-fixtures.ts';
 
@@ -24,66 +24,7 @@ const ROOT = path.resolve(HERE, '..', '..');
 const PG_SCRIPT = path.join(HERE, '_postgres.sh');
 const CHILD = path.join(HERE, '_store-child.ts');
 const run = promisify(execFile);
-const PG_URL = process.env.ELMA_TEST_POSTGRES ?? '';
-
-interface Backend {
-  name: string;
-  /** A spec of a new, empty store. */
-  fresh(): Promise<string>;
-  /** Rows in a table, read directly (not through the store). */
-  rows(spec: string, table: string): Promise<number>;
-}
-
-const sqlite: Backend = {
-  name: 'sqlite',
-  fresh: async () => path.join(scratch('elma-store-'), 'store.db'),
-  rows: async (spec, table) => {
-    const db = new Database(spec, { readonly: true });
-    try {
-      return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  },
-};
-
-async function pgQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-const pgDatabases: string[] = [];
-const postgres: Backend = {
-  name: 'postgres',
-  fresh: async () => {
-    const db = `elma_store_${process.pid}_${pgDatabases.length}`;
-    pgDatabases.push(db);
-    await pgQuery(PG_URL, `CREATE DATABASE ${db}`);
-    const u = new URL(PG_URL);
-    u.pathname = `/${db}`;
-    return u.toString();
-  },
-  rows: async (spec, table) => Number((await pgQuery<{ n: string }>(spec, `SELECT count(*) AS n FROM ${table}`))[0]!.n),
-};
-
-test.after.always(async () => {
-  for (const db of pgDatabases) await pgQuery(PG_URL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {});
-});
-
-const PG_REASON = PG_URL === '' ? 'ELMA_TEST_POSTGRES is not set (a postgres:// URL; .ci/run starts a server with test/cloud/_postgres.sh)' : null;
-const BACKENDS: [Backend, string | null][] = [[sqlite, null], [postgres, PG_REASON]];
-
-/** Opens a store and closes it when the test ends. */
-async function open(t: ExecutionContext, spec: string): Promise<QuestionStore> {
-  const s = await openStore(spec, { retryMs: 10_000 });
-  t.teardown(() => s.close());
-  return s;
-}
+const open = openForTest;
 
 for (const [b, reason] of BACKENDS) {
   const it = testUnless(reason);
