@@ -117,13 +117,25 @@ test('a full queue answers busy at once; the device resends and every question i
   const f = linkFiles(1);
   const { proc, port } = await startCloud(t, f, ['--max-queue', '2', '--max-batch', '1', '--queue-delay-ms', '0']);
   const late = new Map<number, Reply>();
-  const link = device(t, f, port, (e, r) => { t.false(late.has(e.id), 'one late reply per request'); late.set(e.id, r); });
+  // The late replies arrive in this process (the link's onReply), not in the node's output: wait on
+  // that callback, not on Proc.until (which wakes only on the node's output).
+  let expected = -1;
+  let allLate!: () => void;
+  const lateDone = new Promise<void>((resolve) => { allLate = resolve; });
+  const link = device(t, f, port, (e, r) => {
+    t.false(late.has(e.id), 'one late reply per request');
+    late.set(e.id, r);
+    if (late.size === expected) allLate();
+  });
   const subs = examples.map((ex) => link.submit(textOffload(ex)));
   const first = await Promise.all(subs.map((s) => s.reply));
   const busy = first.filter((r) => r.t === 'busy');
   t.true(busy.length > 0, 'some questions found the queue full');
   t.true(busy.every((r) => r.t === 'busy' && r.retry_after_ms >= 50));
-  await proc.until(() => late.size === busy.length, 60_000, 'the busy questions to be answered');
+  expected = busy.length;
+  if (late.size === expected) allLate();
+  const exitedFirst = proc.exited.then((code) => { throw new Error(`the node exited (${code}) before the busy questions were answered\n${proc.err.join('\n')}`); });
+  await Promise.race([lateDone, exitedFirst]);
   subs.forEach((s, i) => {
     const r = first[i]!.t === 'busy' ? late.get(s.entry.id)! : first[i]!;
     t.is(r.t, 'answer');

@@ -45,8 +45,14 @@ export class Proc {
   readonly child: ChildProcess;
   readonly out: string[] = [];
   readonly err: string[] = [];
+  /**
+   * The exit code, once the process has exited and its stdout and stderr are closed (the 'close'
+   * event, not 'exit': after 'exit' the last output may still be on its way, and a test reading
+   * `out` then could miss it).
+   */
   readonly exited: Promise<number | null>;
-  #waiters: (() => void)[] = [];
+  #closed = false;
+  readonly #waiters = new Set<() => void>();
 
   /** `env`: added to this process's environment (fault injection: ELMA_CRASH_AT). */
   constructor(args: string[], stdin?: string, env: Record<string, string> = {}) {
@@ -58,27 +64,55 @@ export class Proc {
       return (chunk: Buffer): void => {
         buf += chunk.toString('utf8');
         let nl: number;
+        let added = false;
         while ((nl = buf.indexOf('\n')) >= 0) {
           into.push(buf.slice(0, nl));
           buf = buf.slice(nl + 1);
+          added = true;
         }
-        for (const w of this.#waiters.splice(0)) w();
+        if (added) this.#wake();
       };
     };
     this.child.stdout!.on('data', lines(this.out));
     this.child.stderr!.on('data', lines(this.err));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => { resolve(code); for (const w of this.#waiters.splice(0)) w(); }));
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => { this.#closed = true; resolve(code); this.#wake(); }));
     if (stdin !== undefined) this.child.stdin!.end(stdin);
   }
 
-  /** Wait until `pred` holds over the collected output, or fail after `ms`. */
-  async until(pred: () => boolean, ms: number, what: string): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!pred()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}\nstdout:\n${this.out.join('\n')}\nstderr:\n${this.err.join('\n')}`);
-      if (this.child.exitCode !== null && !pred()) throw new Error(`process exited (${this.child.exitCode}) before ${what}\nstderr:\n${this.err.join('\n')}`);
-      await new Promise<void>((r) => { this.#waiters.push(r); setTimeout(r, 50); });
-    }
+  #wake(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  /**
+   * Wait until `pred` holds, or fail after `ms` (or once the process has exited without it). `pred`
+   * is checked now, on each new line of output and at exit: no polling, so it must depend on this
+   * process's output only (state changed by anything else does not wake it).
+   */
+  until(pred: () => boolean, ms: number, what: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => { clearTimeout(timer); this.#waiters.delete(check); };
+      const check = (): void => {
+        let held: boolean;
+        try {
+          held = pred();
+        } catch (e) {
+          done();
+          reject(e as Error);
+          return;
+        }
+        if (held) { done(); resolve(); return; }
+        if (this.#closed) {
+          done();
+          reject(new Error(`process exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}\nstderr:\n${this.err.join('\n')}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}\nstdout:\n${this.out.join('\n')}\nstderr:\n${this.err.join('\n')}`));
+      }, ms);
+      this.#waiters.add(check);
+      check();
+    });
   }
 
   count(re: RegExp, stream: 'out' | 'err' = 'err'): number {
@@ -121,7 +155,7 @@ export interface TcpFront {
  * and, until `forward(port)`, resets every connection (what a device sees of a server that is
  * down); then it relays new connections to a server that itself listened on port 0. A server
  * "restarted" is a new server behind the same front: no test listens again on a port it freed
- * (another process may have taken it), nor on one freePort() only says was free a moment ago.
+ * (another process may have taken it), nor on one found free a moment before (no freePort()).
  */
 export async function tcpFront(t: ExecutionContext): Promise<TcpFront> {
   let upstream: number | null = null;
@@ -144,18 +178,6 @@ export async function tcpFront(t: ExecutionContext): Promise<TcpFront> {
       if (p === null) for (const s of live) s.destroy();
     },
   };
-}
-
-/** A TCP port that was free a moment ago (racy: prefer tcpFront). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Answer { id: string; question: string; answer?: string; recovered?: boolean }
