@@ -1,6 +1,7 @@
 /**
  * Server and device in one process over real loopback TCP: questions answered, outbox drained
- * after the server appears, reconnect after a server restart, duplicates answered from the cache.
+ * after the server appears, reconnect after a server restart (servers behind a front, all on
+ * port 0), duplicates answered from the cache.
  */
 import test from 'ava';
 import { LinkServer } from '../../cloud/link-server.ts';
@@ -13,6 +14,7 @@ import { nodeProvider } from '../../transport/node/node-crypto.ts';
 import { nodeRandom } from '../../transport/node/socket-session.ts';
 import { toHex } from '../../transport/node/key-file.ts';
 import type { Reply } from '../../transport/schema.ts';
+import { tcpFront } from './_procs.ts';
 
 function setup(devices = 1) {
   const serverKey = generateKeyPair(nodeProvider, nodeRandom);
@@ -64,23 +66,25 @@ test('a device asks, the server answers; chunk requests and reports too', async 
 
 test('requests made while the server is down are sent when it comes up; a restart loses nothing', async (t) => {
   const s = setup();
-  const first = s.server(300);
-  const { port } = await first.listen(0);
-  await first.close();
-  const dev = s.device(port);
+  // The device's address is a front (port 0) that resets connections while no server is behind it
+  // and relays to the current one: each server listens on a port of its own (port 0), none on a
+  // port another freed (which another process may have taken meanwhile).
+  const front = await tcpFront(t);
+  const dev = s.device(front.port);
   dev.start();
   const pending: Promise<Reply>[] = [];
   for (let i = 0; i < 5; i++) pending.push(dev.request(ask(`q${i}`)));
-  await s.until(/^device 0: connection failed: .*retrying in/); // offline: connection refused, backing off
+  await s.until(/^device 0: connection failed: .*retrying in/); // offline: the connection is reset, backing off
   t.false(dev.connected);
   t.is(dev.pending, 5);
   const second = s.server(300);
-  await second.listen(port);
+  front.forward((await second.listen(0)).port);
   // Kill the server while the slow handler holds the requests in flight.
   await s.until(/^handled device=dev-0 /, 5);
+  front.forward(null);
   await second.close();
   const third = s.server();
-  await third.listen(port);
+  front.forward((await third.listen(0)).port);
   const replies = await Promise.all(pending);
   t.deepEqual(replies.map((r) => r.t === 'answer' && r.text), ['q0', 'q1', 'q2', 'q3', 'q4'].map((q) => `echo: ${q}`));
   t.is(third.stats.handled, 5, 'the restarted server (empty cache) handled each once');
