@@ -1,8 +1,10 @@
 /**
  * The platform-neutral core as one program for QuickJS (ARCHITECTURE.md: engine, kernels/js and
  * models' format logic import nothing from node:*). Bundled by esbuild as an IIFE with the global
- * `ELMA`; the host passes bytes and strings in and gets JSON back. test/build/quickjs.test.ts runs
- * it inside quickjs-emscripten and compares it with the same code on Node.
+ * `ELMA`; the host passes bytes and strings in and gets JSON back (quickjs-host.ts on Node).
+ * test/build/quickjs.test.ts runs `answer` inside quickjs-emscripten on the HF fixture and
+ * test/build/quickjs-default-model.test.ts runs `openBundle` on the default model, both compared
+ * with the same code on Node.
  */
 import { parseSafetensors } from '../../models/safetensors.ts';
 import { tensorSource } from '../../models/tensor-source.ts';
@@ -12,6 +14,9 @@ import { AlbertModel } from '../../engine/albert/model.ts';
 import { jsBackend } from '../../kernels/js/index.ts';
 import { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
+
+/** A model bundle opened once, then asked many questions under its own exit policy. */
+export { openBundle } from './bundle-answerer.ts';
 
 /** Answer one question with a Hugging Face model given as bytes; returns the answer as JSON text. */
 export function answer(weights: Uint8Array, configJson: string, tokenizerJson: string, context: string, question: string, threshold: number): string {
