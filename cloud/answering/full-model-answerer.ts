@@ -155,7 +155,7 @@ export class FullModelAnswerer {
   #answer(qa: QaBundle, q: PreparedQuestion, start: Float32Array[], end: Float32Array[]): CloudAnswer {
     const s = this.#full.settings;
     const a = extractAnswer(q.context, q.features.map((f, b) => ({ offsets: f.offset_mapping, start: start[b]!, end: end[b]! })), {
-      versionTwoWithNegative: true, nBestSize: s.nBestSize, maxAnswerLength: s.maxAnswerLength, nullScoreDiffThreshold: s.nullScoreDiffThreshold,
+      versionTwoWithNegative: true, nBestSize: s.nBestSize, maxAnswerLength: s.maxAnswerLength, nullScoreDiffThreshold: s.nullScoreDiffThreshold, wholeWords: true,
     }, 'cloud answer');
     const best = a.nbest.find((n) => n.text === a.text);
     const span = a.text === '' || best?.offsets == null ? [-1, -1] : best.offsets;

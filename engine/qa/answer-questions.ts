@@ -79,7 +79,7 @@ export function answerQuestions(model: AlbertModel, tokenizer: AlbertTokenizer, 
     rowLayers += res.rowLayers;
     const logits: FeatureLogits[] = res.rows.map((r, b) => ({ offsets: feats[b]!.offset_mapping, start: r.start, end: r.end }));
     const answer = extractAnswer(ex.context, logits, {
-      versionTwoWithNegative: true, nBestSize: s.nBestSize, maxAnswerLength: s.maxAnswerLength, nullScoreDiffThreshold: s.nullScoreDiffThreshold,
+      versionTwoWithNegative: true, nBestSize: s.nBestSize, maxAnswerLength: s.maxAnswerLength, nullScoreDiffThreshold: s.nullScoreDiffThreshold, wholeWords: true,
     }, `question ${ex.id}`);
     const layer = Math.max(...res.rows.map((r) => r.layer));
     const confident = res.rows.every((r) => r.confident);

@@ -9,6 +9,7 @@
  * (`Math.fround`), so the ranking of candidates and the null-score difference are those of HF.
  */
 import { EngineInputError } from '../errors.ts';
+import { wholeWordSpan } from './answer-span.ts';
 
 /** What answer extraction reads of one feature (engine/squad/features.ts gives more). */
 export interface QaFeature {
@@ -41,6 +42,12 @@ export interface AnswerOptions {
   readonly maxAnswerLength?: number;
   /** Predict "" when null score − best span score exceeds this (default 0). */
   readonly nullScoreDiffThreshold?: number;
+  /**
+   * Answers as people should read them (default false, HF's behaviour): each candidate span widened
+   * to whole words and trimmed of trailing punctuation (answer-span.ts), and no "empty" placeholder
+   * (a question with no span candidate has no answer). The ranking and scores are unchanged.
+   */
+  readonly wholeWords?: boolean;
 }
 
 export interface NbestEntry {
@@ -168,10 +175,13 @@ export function extractAnswer(context: string, features: readonly FeatureLogits[
   if (v2 && nullPred !== null && !kept.some((p) => p.offsets[0] === 0 && p.offsets[1] === 0)) kept.push(nullPred);
 
   type Pending = { text: string; offsets: readonly [number, number] | null; score: number; startLogit: number; endLogit: number };
-  const preds: Pending[] = kept.map((p) => ({ ...p, text: context.slice(p.offsets[0], p.offsets[1]) }));
+  const preds: Pending[] = kept.map((p) => {
+    const offsets = opts.wholeWords === true && p.offsets[1] > p.offsets[0] ? wholeWordSpan(context, p.offsets) : p.offsets;
+    return { ...p, offsets, text: context.slice(offsets[0], offsets[1]) };
+  });
   // HF: "In the very rare edge case we have not a single non-null prediction, we create a fake
-  // prediction to avoid failure."
-  if (preds.length === 0 || (preds.length === 1 && preds[0]?.text === '')) {
+  // prediction to avoid failure." A person would read "empty" as the answer: not with wholeWords.
+  if (opts.wholeWords !== true && (preds.length === 0 || (preds.length === 1 && preds[0]?.text === ''))) {
     preds.unshift({ text: 'empty', offsets: null, score: 0.0, startLogit: 0.0, endLogit: 0.0 });
   }
 

@@ -88,7 +88,7 @@ export function evaluatePolicy(p: ExitProfile, thresholds: readonly number[], de
   let uses = answerMemo.get(p);
   if (uses === undefined) { uses = []; answerMemo.set(p, uses); }
   const score = (ex: SquadExample, logits: { offsets: SquadFeature['offset_mapping']; start: Float32Array; end: Float32Array }[]): { text: string; em: number; f1: number } => {
-    const text = extractAnswer(ex.context, logits, { ...p.answer, versionTwoWithNegative: true }, `question ${ex.id}`).text;
+    const text = extractAnswer(ex.context, logits, { ...p.answer, versionTwoWithNegative: true, wholeWords: true }, `question ${ex.id}`).text;
     let gold = ex.answers.map((a) => a.text).filter((t) => normalizeAnswer(t) !== '');
     if (gold.length === 0) gold = [''];
     return { text, em: Math.max(...gold.map((g) => computeExact(g, text))), f1: Math.max(...gold.map((g) => computeF1(g, text))) };

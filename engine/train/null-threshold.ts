@@ -26,7 +26,7 @@ export function bestNullThreshold(p: ExitProfile, layer = p.layers): NullThresho
       return { offsets: f.offsets, start: f.start[layer - 1]!, end: f.end[layer - 1]! };
     });
     // With an infinite threshold the text is the best span; its score difference decides the rest.
-    const a = extractAnswer(ex.context, logits, { ...p.answer, versionTwoWithNegative: true, nullScoreDiffThreshold: Infinity }, `question ${ex.id}`);
+    const a = extractAnswer(ex.context, logits, { ...p.answer, versionTwoWithNegative: true, nullScoreDiffThreshold: Infinity, wholeWords: true }, `question ${ex.id}`);
     let gold = ex.answers.map((x) => x.text).filter((t) => normalizeAnswer(t) !== '');
     if (gold.length === 0) gold = [''];
     const f1 = (text: string): number => Math.max(...gold.map((g) => computeF1(g, text)));

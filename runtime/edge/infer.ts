@@ -44,7 +44,7 @@ export function answerOnDevice(qa: QaBundle, context: string, question: string, 
     { maxAnswerLength: s.maxAnswerLength, keepHidden: form === 'hidden' });
   const logits: FeatureLogits[] = res.rows.map((r, b) => ({ offsets: feats[b]!.offset_mapping, start: r.start, end: r.end }));
   const answer = extractAnswer(context, logits, {
-    versionTwoWithNegative: true, nBestSize: s.nBestSize, maxAnswerLength: s.maxAnswerLength, nullScoreDiffThreshold: s.nullScoreDiffThreshold,
+    versionTwoWithNegative: true, nBestSize: s.nBestSize, maxAnswerLength: s.maxAnswerLength, nullScoreDiffThreshold: s.nullScoreDiffThreshold, wholeWords: true,
   }, 'question');
   const layer = Math.max(...res.rows.map((r) => r.layer));
   const worst = res.rows.reduce((a, r) => (r.entropy > a.entropy ? r : a));
