@@ -68,20 +68,33 @@ test('a pseudo-terminal (script -qfc): prompt, tab completion of commands, answe
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
   let out = '';
   child.stdout.on('data', (b: Buffer) => { out += b.toString('utf8'); });
-  const until = async (re: RegExp, what: string): Promise<void> => {
-    const end = Date.now() + 30_000;
-    while (!re.test(out)) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${what}; got:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  let closed = false;
+  const wakers = new Set<() => void>();
+  child.stdout.on('data', () => { for (const w of [...wakers]) w(); });
+  child.on('close', () => { closed = true; for (const w of [...wakers]) w(); });
+  /** Resolves once `re` matches the output after character `from`, checked on each output chunk (no polling). */
+  const until = (re: RegExp, what: string, from = 0): Promise<void> => new Promise((resolve, reject) => {
+    const off = (): void => { clearTimeout(timer); wakers.delete(check); };
+    const check = (): void => {
+      if (re.test(out.slice(from))) { off(); resolve(); } else if (closed) { off(); reject(new Error(`no ${what} before the exit; got:\n${out}`)); }
+    };
+    // Only to report what came if it never does (not a synchronisation).
+    const timer = setTimeout(() => { off(); reject(new Error(`no ${what} after 60 s; got:\n${out}`)); }, 60_000);
+    wakers.add(check);
+    check();
+  });
   await until(/elma> /, 'prompt');
   child.stdin.write(`context ${CONTEXT}\r`);
   await until(/context set: \d+ characters/, 'context line');
-  for (const part of ['as', '\t', `${QUESTION}\r`]) {
-    child.stdin.write(part); // one key at a time: readline does not complete inside a paste
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  // One key at a time (readline does not complete inside a paste: a tab followed by more input in
+  // the same read is not a completion): each write waits for readline's echo of the one before.
+  let mark = out.length;
+  child.stdin.write('as');
+  await until(/as/, 'the echo of "as"', mark);
+  mark = out.length;
+  child.stdin.write('\t');
+  await until(/k /, 'the tab completing "as" to "ask "', mark);
+  child.stdin.write(`${QUESTION}\r`);
   // "as" alone is an unknown command: an answer means the tab completed it to "ask ".
   await until(new RegExp(`answer: "${ANSWER}"`), 'answer (tab completing "as" to "ask ")');
   t.notRegex(out, /unknown command/);
