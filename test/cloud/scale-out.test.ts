@@ -10,7 +10,7 @@
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -57,41 +57,35 @@ async function node(t: ExecutionContext, f: LinkFiles, store: string, name: stri
   return { proc, port: Number(line.slice(line.lastIndexOf(':') + 1)) };
 }
 
-/** HAProxy on a port of its choosing would be best; it binds a fixed one, so pick free ports until one binds. */
-async function haproxy(t: ExecutionContext, dir: string, ports: number[]): Promise<number> {
+/**
+ * HAProxy on a socket this process made: listening on 127.0.0.1 port 0 (no port picked and hoped
+ * free), handed to HAProxy as its fd 3 (`bind fd@3`). The socket listens before HAProxy starts, so
+ * there is nothing to wait for: a device's connection waits in the backlog until HAProxy accepts
+ * it. `failed` rejects if HAProxy exits while the test runs (a bad config, say).
+ */
+async function haproxy(t: ExecutionContext, dir: string, ports: number[]): Promise<{ port: number; failed: Promise<never> }> {
   const template = readFileSync(path.join(root, 'deploy/haproxy/elma-cloud.cfg'), 'utf8');
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const front = 20_000 + Math.floor(Math.random() * 30_000);
-    const cfg = path.join(dir, 'haproxy.cfg');
-    writeFileSync(cfg, template.replaceAll('@FRONT@', `127.0.0.1:${front}`).replaceAll('@NODE1@', `127.0.0.1:${ports[0]}`).replaceAll('@NODE2@', `127.0.0.1:${ports[1]}`));
-    const child = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-    const ok = await new Promise<boolean>((resolve) => {
-      child.once('exit', () => resolve(false));
-      // Ready when the front port accepts a connection.
-      const probe = async (): Promise<void> => {
-        for (let i = 0; i < 100 && child.exitCode === null; i++) {
-          const up = await new Promise<boolean>((r) => {
-            const s = net.connect(front, '127.0.0.1');
-            s.once('connect', () => { s.destroy(); r(true); });
-            s.once('error', () => r(false));
-          });
-          if (up) return resolve(true);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        resolve(false);
-      };
-      void probe();
-    });
-    if (ok) {
-      t.teardown(() => { child.kill('SIGKILL'); });
-      return front;
-    }
-    child.kill('SIGKILL');
-    t.log(`haproxy did not start on ${front}: ${err.trim().split('\n').pop() ?? ''}`);
-  }
-  throw new Error('haproxy did not start');
+  const front = net.createServer();
+  await new Promise<void>((resolve, reject) => { front.once('error', reject); front.listen(0, '127.0.0.1', resolve); });
+  const port = (front.address() as AddressInfo).port;
+  // The listening socket's descriptor (Node has no public accessor; its TCP handle has had `fd` on
+  // Unix for years); passing a descriptor as a child's stdio entry is documented.
+  const fd = (front as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) throw new Error('cannot get the descriptor of a listening socket to hand to HAProxy');
+  const cfg = path.join(dir, 'haproxy.cfg');
+  writeFileSync(cfg, template.replaceAll('@FRONT@', 'fd@3').replaceAll('@NODE1@', `127.0.0.1:${ports[0]}`).replaceAll('@NODE2@', `127.0.0.1:${ports[1]}`));
+  const child = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe', fd] });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  let stopping = false;
+  const failed = new Promise<never>((_, reject) => child.once('close', (code, signal) => {
+    if (!stopping) reject(new Error(`haproxy exited (${code ?? signal}): ${err.trim()}`));
+  }));
+  failed.catch(() => {}); // raced below; not an unhandled rejection if the test ends first
+  t.teardown(() => { stopping = true; child.kill('SIGKILL'); });
+  // HAProxy holds its own copy now; this process must not accept connections on it.
+  await new Promise<void>((resolve) => front.close(() => resolve()));
+  return { port, failed };
 }
 
 (reason === null ? test : test.skip)(`scale-out${reason === null ? '' : ` (skipped: ${reason})`}: two nodes behind HAProxy, ${DEVICES} devices, one node SIGKILLed mid-run: every question answered and stored exactly once`, async (t) => {
@@ -99,7 +93,7 @@ async function haproxy(t: ExecutionContext, dir: string, ports: number[]): Promi
   const store = await freshDatabase(t);
   const n1 = await node(t, f, store, '1');
   const n2 = await node(t, f, store, '2');
-  const front = await haproxy(t, f.dir, [n1.port, n2.port]);
+  const { port: front, failed } = await haproxy(t, f.dir, [n1.port, n2.port]);
   const examples = parseSquad(synthesizeSquad({ seed: 41, questions: DEVICES * PER_DEVICE }));
   const replies = new Map<string, Reply[]>();
   let answered = 0;
@@ -127,10 +121,10 @@ async function haproxy(t: ExecutionContext, dir: string, ports: number[]): Promi
     });
   }));
   // Kill node 1 once a third of the questions are answered (an event, not a sleep).
-  await new Promise<void>((resolve) => { onAnswered = () => { if (answered >= (DEVICES * PER_DEVICE) / 3) resolve(); }; });
+  await Promise.race([failed, new Promise<void>((resolve) => { onAnswered = () => { if (answered >= (DEVICES * PER_DEVICE) / 3) resolve(); }; })]);
   await n1.proc.kill('SIGKILL');
   killed = true;
-  const results = await Promise.all(all);
+  const results = await Promise.race([failed, Promise.all(all)]);
   t.true(killed);
   t.is(results.length, DEVICES * PER_DEVICE);
   t.true(results.every((r) => r.t === 'answer'), JSON.stringify(results.find((r) => r.t !== 'answer')));
