@@ -17,6 +17,8 @@ Options:
   --version <n>        model version (default 1)
   --threshold <x>      exit threshold for every layer, normalised entropy 0..1 (default 0: no early exit)
   --depth-limit <k>    layers the device runs before offloading (default: all)
+                       (a directory written by elma export-hf brings its own model id, version,
+                       thresholds, depth limit, QA settings and golden questions: options override them)
   --max-seq-length <n> feature length for SQuAD (default min(384, max_position_embeddings))
   --doc-stride <n>     overlap between features (default 128)`,
   options: {
@@ -27,15 +29,15 @@ Options:
   async run(args, io) {
     const [hfDir] = args.positionals as [string];
     const out = requireString(args, 'out');
-    const threshold = optionalNumber(args, 'threshold', 0);
-    if (threshold < 0 || threshold > 1) throw new UsageError('--threshold must be between 0 and 1');
+    const threshold = args.values.threshold === undefined ? undefined : optionalNumber(args, 'threshold', 0);
+    if (threshold !== undefined && (threshold < 0 || threshold > 1)) throw new UsageError('--threshold must be between 0 and 1');
     const qa: Record<string, number> = {};
     if (args.values['max-seq-length'] !== undefined) qa.max_seq_length = optionalInt(args, 'max-seq-length', 384, 8);
     if (args.values['doc-stride'] !== undefined) qa.doc_stride = optionalInt(args, 'doc-stride', 128, 1);
     const manifest = importHf(hfDir, out, {
       ...(typeof args.values['model-id'] === 'string' ? { modelId: args.values['model-id'] } : {}),
-      version: optionalInt(args, 'version', 1),
-      thresholds: threshold,
+      ...(args.values.version !== undefined ? { version: optionalInt(args, 'version', 1) } : {}),
+      ...(threshold !== undefined ? { thresholds: threshold } : {}),
       ...(args.values['depth-limit'] !== undefined ? { depthLimit: optionalInt(args, 'depth-limit', 1, 1) } : {}),
       qa,
     });

@@ -12,6 +12,7 @@ import { evalCommand } from './eval.ts';
 import { trainCommand } from './train.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { exportOnnxCommand } from './export-onnx.ts';
+import { exportHfCommand } from './export-hf.ts';
 import { dataCommand } from './data.ts';
 import { serveCommand } from './serve.ts';
 import { cloudCommand } from './cloud.ts';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   importHfCommand,
   traceCommand,
   exportOnnxCommand,
+  exportHfCommand,
   tokenizeCommand,
   featuresCommand,
   evalSquadCommand,
