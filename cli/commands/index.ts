@@ -24,6 +24,7 @@ import { bundleCommand } from './bundle.ts';
 import { updateCommand } from './update.ts';
 import { slotsCommand } from './slots.ts';
 import { edgeCommand } from './edge.ts';
+import { buildCommand } from './build-image.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -50,4 +51,5 @@ export const COMMANDS: readonly Command[] = [
   updateCommand,
   slotsCommand,
   edgeCommand,
+  buildCommand,
 ];

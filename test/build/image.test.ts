@@ -1,0 +1,287 @@
+/**
+ * The device image (docs/image.md; issue 14), built by `elma build image` as a person would:
+ *   - x64: every file matches the manifest and SHA256SUMS, nothing from node_modules but koffi's
+ *     binary; install.sh lays it out in a temporary root; the installed device program, run with this
+ *     machine's Node from that tree, answers the model's golden questions on the image's native
+ *     library; a second install keeps the configuration, key and slots; an altered image installs nothing.
+ *   - arm64: cross-built (gcc-aarch64-linux-gnu, arm64 OpenBLAS from Debian's multiarch tree); the
+ *     library's own C tests (test_native, through ctest) run under qemu-aarch64, on the very library
+ *     the image carries.
+ *   - bad input: an unknown architecture, a missing cross compiler (ELMA_CROSS_CC names one that is
+ *     not there), a cross build that fails half-way, a model that does not verify, the unsigned
+ *     default model without a key: one clear line each, and --out untouched.
+ * Without the cross toolchain or qemu the arm64 test is a loud skip; under CI (which installs them:
+ * .ci/run) a failure.
+ */
+import test, { type ExecutionContext } from 'ava';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { elma, scratch } from '../_cli.ts';
+import { testUnless } from '../_skip.ts';
+import { findProgram } from '../../build/image/host-tools.ts';
+import { cflagsOfToolchain, elfMachine } from '../../build/image/native-build.ts';
+import { imageTarget } from '../../build/image/targets.ts';
+import { listFiles } from '../../build/image/image-manifest.ts';
+import { normalizeAnswer } from '../../engine/squad/metric.ts';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const tmp = scratch('elma-image-');
+test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
+
+function missing(checks: readonly [boolean, string][]): string | null {
+  const m = checks.filter(([ok]) => !ok).map(([, what]) => what);
+  return m.length === 0 ? null : m.join('; ');
+}
+const hostReason = missing([
+  [findProgram('cmake') !== null, 'cmake (apt-get install cmake)'],
+  [findProgram('cc') !== null, 'a C compiler (apt-get install gcc)'],
+  [['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/aarch64-linux-gnu/cblas.h', '/usr/include/cblas.h'].some(existsSync), 'OpenBLAS (apt-get install libopenblas-dev)'],
+  [process.platform === 'linux' && process.arch === 'x64', `an x64 Linux machine (this is ${process.platform}-${process.arch})`],
+]);
+const armReason = missing([
+  [findProgram('aarch64-linux-gnu-gcc') !== null, 'the cross compiler (apt-get install gcc-aarch64-linux-gnu)'],
+  [existsSync('/usr/include/aarch64-linux-gnu/cblas.h'), 'arm64 OpenBLAS (dpkg --add-architecture arm64 && apt-get install libopenblas-dev:arm64)'],
+  [findProgram('qemu-aarch64') !== null, 'qemu-user (apt-get install qemu-user)'],
+]);
+
+/** testUnless, except that under CI (which installs everything: .ci/run) a missing tool is a failure. */
+function needs(reason: string | null): (title: string, impl: (t: ExecutionContext) => unknown) => void {
+  if (reason !== null && process.env.CI !== undefined) return (title) => test.serial(title, (t) => { t.fail(`CI must have ${reason} (.ci/run installs it)`); });
+  if (reason !== null) return testUnless(reason);
+  return (title, impl) => test.serial(title, impl);
+}
+
+const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+function sh(cmd: string, args: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): { code: number; out: string; err: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, cwd: opts.cwd, timeout: 240_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+interface Built { file: string; bytes: number; native_build_dir: string; manifest: Record<string, any>; seconds: number }
+
+async function buildImage(arch: string, extra: string[] = []): Promise<Built> {
+  const key = path.join(tmp, 'release.key');
+  if (!existsSync(key)) t0(await elma(['keygen', '--out', key]));
+  const out = path.join(tmp, `elma-${arch}.tar.gz`);
+  const start = Date.now();
+  const r = await elma(['build', 'image', '--arch', arch, '--out', out, '--release-key', key, '--json', ...extra]);
+  if (r.code !== 0) throw new Error(`build image --arch ${arch} failed (${r.code}): ${r.stderr}`);
+  return { ...(JSON.parse(r.stdout) as Omit<Built, 'seconds'>), seconds: (Date.now() - start) / 1000 };
+}
+function t0(r: { code: number; stderr: string }): void {
+  if (r.code !== 0) throw new Error(r.stderr);
+}
+
+function unpack(file: string, into: string): string {
+  rmSync(into, { recursive: true, force: true });
+  mkdirSync(into, { recursive: true });
+  const r = sh('tar', ['-xzf', file, '-C', into]);
+  if (r.code !== 0) throw new Error(`tar: ${r.err}`);
+  const [top, ...rest] = listFiles(into).map((f) => f.split('/')[0]!).filter((v, i, a) => a.indexOf(v) === i);
+  if (top === undefined || rest.length > 0) throw new Error(`the image must hold one folder, holds ${[top, ...rest].join(', ')}`);
+  return path.join(into, top);
+}
+
+/** Every file against manifest.json and SHA256SUMS, both ways. */
+function checkManifest(t: ExecutionContext, dir: string, built: Built): void {
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { size: number; sha256: string; mode: string }>; bytes: number };
+  const files = listFiles(dir);
+  t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== 'manifest.json' && f !== 'SHA256SUMS').sort(), 'the manifest lists exactly the files there are');
+  for (const [f, rec] of Object.entries(manifest.files)) {
+    t.is(sha256(path.join(dir, f)), rec.sha256, f);
+    t.is(statSync(path.join(dir, f)).size, rec.size, f);
+  }
+  const sums = readFileSync(path.join(dir, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.split('  ') as [string, string]);
+  t.deepEqual(sums.map(([, f]) => f).sort(), files.filter((f) => f !== 'SHA256SUMS').sort(), 'SHA256SUMS lists every other file');
+  for (const [h, f] of sums) t.is(sha256(path.join(dir, f)), h, f);
+  t.is(sh('sha256sum', ['--quiet', '--strict', '-c', 'SHA256SUMS'], { cwd: dir }).code, 0, 'sha256sum -c agrees');
+  t.is(manifest.bytes, built.manifest.bytes);
+  // Small: no node_modules but koffi's binary package, no musl build of it.
+  const target = imageTarget(built.manifest.arch as string);
+  t.deepEqual(files.filter((f) => f.includes('node_modules/')).sort(), ['package.json', 'index.js', `${target.koffiDir}/koffi.node`]
+    .map((f) => `root/usr/lib/elma/node_modules/${target.koffiPackage}/${f}`).sort());
+  t.is(elfMachine(path.join(dir, 'root/usr/lib/elma/dist/native/libelma_native.so')), target.elfMachine, 'the native library is for the image\'s architecture');
+  t.is(elfMachine(path.join(dir, `root/usr/lib/elma/node_modules/${target.koffiPackage}/${target.koffiDir}/koffi.node`)), target.elfMachine, 'so is koffi\'s binary');
+  t.true(built.bytes < 6 * 1048576, `the image is ${built.bytes} bytes`);
+}
+
+/** No node_modules above `dir`: the installed program must find koffi in its own tree, not in the repository's. */
+function noNodeModulesAbove(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'node_modules'))) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
+const hostTest = needs(hostReason);
+const armTest = needs(armReason);
+let x64: Promise<{ built: Built; dir: string }> | undefined;
+const x64Image = (): Promise<{ built: Built; dir: string }> => (x64 ??= buildImage('x64').then((built) => ({ built, dir: unpack(built.file, path.join(tmp, 'x64')) })));
+const SERVER_KEY = 'ab'.repeat(32);
+
+hostTest('the x64 image: its files match the manifest; installed into a temporary root, the device program answers from the image', async (t) => {
+  const { built, dir } = await x64Image();
+  t.log(`x64 image: ${built.bytes} bytes (${(built.bytes / 1048576).toFixed(2)} MiB), ${built.manifest.bytes} unpacked; built in ${built.seconds.toFixed(1)} s; requires ${JSON.stringify(built.manifest.requires)}`);
+  checkManifest(t, dir, built);
+  t.is(built.manifest.model.model_id, 'elma-default');
+  t.true(built.manifest.model.signed_by_image_build);
+
+  const root = path.join(tmp, 'root-x64');
+  t.true(noNodeModulesAbove(tmp), `${tmp} has no node_modules above it`);
+  const inst = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.is(inst.code, 0, inst.err);
+  t.regex(inst.out, /provisioned: elma-default version 1 in slot A \(6 golden questions answered correctly/);
+  t.regex(inst.out, /enrol it on the cloud: elma cloud devices add <name> --key [0-9a-f]{64}/);
+  const conf = JSON.parse(readFileSync(path.join(root, 'etc/elma/edge.json'), 'utf8')) as Record<string, unknown>;
+  t.like(conf, { cloud: '127.0.0.1:9', server_key: SERVER_KEY, release_key: built.manifest.model.release_key, console: false, depth_limit: 6 });
+  t.is(path.resolve(root, 'etc/elma', conf.slots as string), path.join(root, 'var/lib/elma/slots'));
+  t.true(existsSync(path.join(root, 'var/lib/elma/slots/state.json')) && existsSync(path.join(root, 'var/lib/elma/slots/A/weights.safetensors')));
+  t.is(statSync(path.join(root, 'etc/elma/device.key')).mode & 0o777, 0o600);
+  t.is(readlinkSync(path.join(root, 'etc/systemd/system/multi-user.target.wants/elma-edge.service')), '/etc/systemd/system/elma-edge.service');
+  t.true(existsSync(path.join(root, 'etc/systemd/system/serial-getty@ttyS0.service.d/elma-console.conf')));
+  t.is(sha256(path.join(root, 'usr/lib/elma/dist/native/libelma_native.so')), sha256(path.join(dir, 'root/usr/lib/elma/dist/native/libelma_native.so')));
+
+  const elmaBin = path.join(root, 'usr/bin/elma');
+  const helpOut = sh(elmaBin, ['--help']).out;
+  t.regex(helpOut, /^ {2}edge /m);
+  t.notRegex(helpOut, /^ {2}(cloud|train|build) /m, 'the device program has no cloud command');
+  // The golden questions of the model in slot A, as JSON lines to `elma edge --jsonl`.
+  const golden = (JSON.parse(readFileSync(path.join(dir, 'slot-a/manifest.json'), 'utf8')) as { golden: { context: string; question: string; answer: string }[] }).golden;
+  t.true(golden.length >= 3);
+  const run = sh(elmaBin, ['edge', '--config', path.join(root, 'etc/elma/edge.json'), '--jsonl'], { input: golden.map((g) => JSON.stringify({ context: g.context, question: g.question })).join('\n') + '\n' });
+  t.is(run.code, 0, run.err);
+  const answers = run.out.trim().split('\n').map((l) => JSON.parse(l) as { question: string; answer: string; source: string; layer: number });
+  // As the health check compares them: SQuAD's normalize_answer (the official metric).
+  t.deepEqual(answers.map((a) => normalizeAnswer(a.answer)).sort(), golden.map((g) => normalizeAnswer(g.answer)).sort());
+  t.true(answers.some((a) => a.answer !== ''), 'answers, not only "no answer"');
+  t.true(answers.every((a) => a.source === 'device' || a.source === 'device-low-confidence'), run.out);
+  t.regex(run.err, /model elma-default version 1 from slot A backend=native /, 'the image\'s native library and koffi binary load from the installed tree');
+  t.notRegex(run.err, /warning/);
+
+  // An upgrade: the program is replaced, the configuration, the key and the slots are kept.
+  const key = readFileSync(path.join(root, 'etc/elma/device.key'));
+  const again = sh('sh', [path.join(dir, 'install.sh'), '--root', root]);
+  t.is(again.code, 0, again.err);
+  t.regex(again.out, /slots: .* already provisioned; kept/);
+  t.regex(again.out, /config: .*edge\.json kept/);
+  t.deepEqual(readFileSync(path.join(root, 'etc/elma/device.key')), key);
+});
+
+hostTest('install.sh refuses an altered image, a Node of another architecture and bad arguments, and writes nothing', async (t) => {
+  const { dir } = await x64Image();
+  const altered = path.join(tmp, 'altered');
+  rmSync(altered, { recursive: true, force: true });
+  cpSync(dir, altered, { recursive: true });
+  const prog = path.join(altered, 'root/usr/lib/elma/dist/elma-edge.mjs');
+  writeFileSync(prog, `${readFileSync(prog, 'utf8')}\n// one line more\n`);
+  const root = path.join(tmp, 'root-altered');
+  const r = sh('sh', [path.join(altered, 'install.sh'), '--root', root, '--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.is(r.code, 1);
+  t.regex(r.err, /install\.sh: the image's files do not match SHA256SUMS \(a damaged or altered download\): nothing was installed/);
+  t.false(existsSync(root));
+
+  // A Node of another architecture: a stand-in that says arm64 (install.sh asks node itself).
+  const fake = path.join(tmp, 'fake-node');
+  writeFileSync(fake, `#!/bin/sh\ncase "$2" in process.arch) echo arm64 ;; *) exec ${process.execPath} "$@" ;; esac\n`, { mode: 0o755 });
+  const wrongArch = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--node', fake, '--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.is(wrongArch.code, 1);
+  t.regex(wrongArch.err, /this is the x64 image but .*fake-node is a arm64 Node\.js/);
+  const badKey = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--cloud', '127.0.0.1:9', '--server-key', 'xyz']);
+  t.regex(badKey.err, /--server-key must be 64 hex digits/);
+  const noCloud = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--server-key', SERVER_KEY]);
+  t.regex(noCloud.err, /first install: --cloud HOST:PORT is needed/);
+  t.false(existsSync(root));
+});
+
+armTest('the arm64 image: cross-built, and the library it carries passes its own C tests under qemu-aarch64', async (t) => {
+  t.is(cflagsOfToolchain(path.join(ROOT, imageTarget('arm64').toolchainFile!)), imageTarget('arm64').cflags, 'the toolchain file and targets.ts agree on -march');
+  const built = await buildImage('arm64');
+  const dir = unpack(built.file, path.join(tmp, 'arm64'));
+  t.log(`arm64 image: ${built.bytes} bytes (${(built.bytes / 1048576).toFixed(2)} MiB), ${built.manifest.bytes} unpacked; built in ${built.seconds.toFixed(1)} s; native needs ${built.manifest.native.glibc.join(' ')}; koffi ${built.manifest.koffi.glibc.join(' ')}`);
+  checkManifest(t, dir, built);
+  t.is(built.manifest.native.cflags, '-march=armv8-a');
+  t.true(built.manifest.native.needed.includes('libopenblas.so.0'));
+  const lib = path.join(built.native_build_dir, 'libelma_native.so');
+  t.is(sha256(path.join(dir, 'root/usr/lib/elma/dist/native/libelma_native.so')), sha256(lib), 'the image carries the library the C tests run on');
+  t.is(elfMachine(path.join(built.native_build_dir, 'test_native')), 183, 'test_native is an arm64 program');
+  t.regex(readFileSync(path.join(built.native_build_dir, 'CTestTestfile.cmake'), 'utf8'), /add_test\(native_kernels "[^"]*qemu-aarch64" /, 'ctest runs it through qemu-aarch64 (the toolchain file\'s emulator)');
+  const start = Date.now();
+  const r = sh('ctest', ['--test-dir', built.native_build_dir, '--output-on-failure', '-V'], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  t.log(`ctest under qemu-aarch64: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  t.is(r.code, 0, r.out + r.err);
+  t.regex(r.out, /blas=OpenBLAS [^\n]*armv8[^\n]* simd=neon/, 'the arm64 build ran: OpenBLAS for armv8, NEON kernels');
+  t.regex(r.out, /\b1 passed, 0 failed\b/);
+  t.regex(r.out, /100% tests passed, 0 tests failed out of 1/);
+});
+
+// ---- bad input: one line each, and nothing at --out ---------------------------------------------
+
+const SENTINEL = 'an earlier image\n';
+function outFile(name: string): string {
+  const f = path.join(tmp, name);
+  writeFileSync(f, SENTINEL);
+  return f;
+}
+function oneLine(t: ExecutionContext, r: { code: number; stderr: string; stdout?: string }, re: RegExp): void {
+  t.is(r.code, 1, r.stderr);
+  t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  t.regex(r.stderr.trim(), re);
+}
+
+test('build image: an unknown architecture is one clear line', async (t) => {
+  const out = outFile('unknown-arch.tar.gz');
+  oneLine(t, await elma(['build', 'image', '--arch', 'riscv64', '--out', out]), /^elma build: --arch: unknown architecture "riscv64"; an image is built for arm64 or x64/);
+  t.is(readFileSync(out, 'utf8'), SENTINEL);
+});
+
+/** The CLI as a child process (the environment variable must not reach the other tests of this process). */
+function elmaChild(args: string[], env: NodeJS.ProcessEnv): { code: number; stderr: string } {
+  const r = sh(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), ...args], { env: { ...process.env, ...env }, cwd: ROOT });
+  return { code: r.code, stderr: r.err };
+}
+
+test('build image: a missing cross compiler is one clear line (ELMA_CROSS_CC names one that is not there)', async (t) => {
+  t.true(process.arch === 'x64', 'this test simulates the arm64 cross toolchain on an x64 machine');
+  const out = outFile('no-cross.tar.gz');
+  const key = path.join(tmp, 'bad-input.key');
+  if (!existsSync(key)) t0(await elma(['keygen', '--out', key]));
+  oneLine(t, elmaChild(['build', 'image', '--arch', 'arm64', '--out', out, '--release-key', key], { ELMA_CROSS_CC: 'aarch64-nowhere-gcc' }),
+    /^elma build: --arch arm64: the cross compiler aarch64-nowhere-gcc was not found on PATH \(apt-get install gcc-aarch64-linux-gnu, and libopenblas-dev:arm64 after dpkg --add-architecture arm64; ELMA_CROSS_CC names another compiler\)$/);
+  t.is(readFileSync(out, 'utf8'), SENTINEL);
+  // A compiler that is there but does not work fails in the build, after the model and the
+  // program were staged: still nothing at --out, and the staging folder is gone.
+  const broken = elmaChild(['build', 'image', '--arch', 'arm64', '--out', out, '--release-key', key], { ELMA_CROSS_CC: '/bin/false' });
+  t.is(broken.code, 1);
+  t.regex(broken.stderr, /^elma build: the arm64 native library: cmake -S .* failed/);
+  t.is(readFileSync(out, 'utf8'), SENTINEL);
+});
+
+test('build image: a model that does not verify, or the unsigned default model without a key, is one clear line', async (t) => {
+  const key = path.join(tmp, 'bad-input.key');
+  if (!existsSync(key)) t0(await elma(['keygen', '--out', key]));
+  const pub = (await elma(['keygen', '--out', path.join(tmp, 'other.key')])).stdout.trim();
+  // A signed copy of the default model, then one byte of its weights changed.
+  const model = path.join(tmp, 'model');
+  rmSync(model, { recursive: true, force: true });
+  cpSync(path.join(ROOT, 'models/default'), model, { recursive: true });
+  t0(await elma(['bundle', 'pack', model, '--key', key, '--version', '3']));
+  const w = path.join(model, 'weights.safetensors');
+  const bytes = readFileSync(w);
+  bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
+  writeFileSync(w, bytes);
+  const out = outFile('bad-model.tar.gz');
+  const x = ['build', 'image', '--arch', 'x64', '--out', out];
+  oneLine(t, await elma([...x, '--model', model, '--release-key', key]), /^elma build: --model .*model: does not verify: refused \(file-hash\): .*weights\.safetensors/);
+  copyFileSync(path.join(ROOT, 'models/default/weights.safetensors'), w);
+  oneLine(t, await elma([...x, '--model', model, '--release-pubkey', pub]), /^elma build: --model .*model: does not verify: refused \(unknown-key\)/);
+  oneLine(t, await elma([...x, '--model', model]), /^elma build: --model .*model: needs --release-pubkey <key> \(or --release-key\)/);
+  oneLine(t, await elma([...x, '--model', path.join(tmp, 'no-such-model'), '--release-pubkey', pub]), /^elma build: --model .*no-such-model: no such bundle directory or archive$/);
+  oneLine(t, await elma(x), /^elma build: models\/default: is not a signed bundle: pass --release-key <secret key file>/);
+  t.is(readFileSync(out, 'utf8'), SENTINEL);
+  // And --out must be a .tar.gz in a directory that exists.
+  oneLine(t, await elma(['build', 'image', '--arch', 'x64', '--out', path.join(tmp, 'image.zip'), '--release-key', key]), /--out .*image\.zip: must name a \.tar\.gz/);
+  oneLine(t, await elma(['build', 'image', '--arch', 'x64', '--out', path.join(tmp, 'nope', 'i.tar.gz'), '--release-key', key]), /its directory .*nope does not exist/);
+});
