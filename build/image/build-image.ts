@@ -129,6 +129,8 @@ export async function buildImage(o: BuildImageOptions): Promise<BuiltImage> {
     chmodSync(path.join(img, 'install.sh'), 0o755);
     writeFileSync(path.join(img, 'image.env'), imageEnv(name, t, model.releaseKey, model.depthLimit));
     writeFileSync(path.join(img, 'README.txt'), README(name, t));
+    // The unit's Documentation= points here.
+    writeFileSync(path.join(lib, 'README.md'), README(name, t));
     writeFileSync(path.join(lib, 'THIRD-PARTY-NOTICES.txt'), thirdPartyNotices(o.root, program.packages, [koffi.dir]));
 
     const koffiGlibc = glibcVersions(tc.readelf, koffiNode);
