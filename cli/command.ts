@@ -37,27 +37,46 @@ export interface CliIO {
 // below the CLI, so that device code choosing from options (backend-select.ts) can raise it too.
 export { UsageError };
 
-/** A required string option; throws UsageError naming the flag when it is missing. */
+/** A required string option; throws UsageError naming the flag when it is missing or given empty. */
 export function requireString(args: ParsedArgs, flag: string): string {
   const v = args.values[flag];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`missing required option --${flag}`);
+  if (v === '') throw new UsageError(`--${flag} is empty`);
+  if (typeof v !== 'string') throw new UsageError(`missing required option --${flag}`);
+  return v;
+}
+
+/** A required text a person typed (a context, a question): as requireString, and refused when only whitespace. */
+export function requireText(args: ParsedArgs, flag: string): string {
+  const v = requireString(args, flag);
+  if (v.trim() === '') throw new UsageError(`--${flag} is blank (only whitespace)`);
   return v;
 }
 
 /** An optional integer option; throws UsageError naming the flag when it is not an integer in range. */
-export function optionalInt(args: ParsedArgs, flag: string, fallback: number, min = 0): number {
+export function optionalInt(args: ParsedArgs, flag: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const v = args.values[flag];
   if (v === undefined) return fallback;
-  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  const n = typeof v === 'string' && /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be an integer ${range}, got ${JSON.stringify(v)}`);
   return n;
 }
 
-/** An optional number option; throws UsageError naming the flag when it is not a finite number. */
+/** An optional TCP port option (0 asks the system for a free one). */
+export function optionalPort(args: ParsedArgs, flag: string, fallback: number): number {
+  const v = args.values[flag];
+  if (v === undefined) return fallback;
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new UsageError(`--${flag} must be a TCP port 0..65535, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** An optional number option; throws UsageError naming the flag when it is not a finite decimal number. */
 export function optionalNumber(args: ParsedArgs, flag: string, fallback: number): number {
   const v = args.values[flag];
   if (v === undefined) return fallback;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  // Decimal notation only: Number() would also take "0x10", "0b1" and "" (as 0).
+  const n = typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
   if (!Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(v)}`);
   return n;
 }

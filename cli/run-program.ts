@@ -5,9 +5,9 @@
  * command (main.ts), the device and cloud programs their own (device-commands.ts,
  * cloud-commands.ts), so that each esbuild bundle holds only the code its commands import.
  */
-import { parseArgs } from 'node:util';
 import { ElmaError } from '../engine/errors.ts';
 import { UsageError, type CliIO, type Command } from './command.ts';
+import { parseCommandLine } from './parse-command-line.ts';
 
 function overview(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -61,13 +61,13 @@ export async function runProgram(commands: readonly Command[], argv: readonly st
     return 0;
   }
   try {
-    const parsed = parseArgs({ args: [...rest], options: cmd.options, allowPositionals: true, strict: true });
+    const parsed = parseCommandLine(cmd.options, rest);
     const p = cmd.positionals ?? { min: 0, max: 0 };
     if (parsed.positionals.length < p.min || parsed.positionals.length > p.max) {
       throw new UsageError(p.max === 0 ? `takes no positional arguments, got ${parsed.positionals.join(' ')}`
         : `expects ${p.min === p.max ? p.min : `${p.min} to ${p.max}`} positional argument(s), got ${parsed.positionals.length}`);
     }
-    return await cmd.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }, io);
+    return await cmd.run(parsed, io);
   } catch (e) {
     if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       io.stderr(`elma ${cmd.name}: ${(e as Error).message}\n${cmd.help.split('\n')[0] ?? ''}\n`);

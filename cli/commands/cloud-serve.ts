@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { runModelWorker } from '../../cloud/answering/model-worker.ts';
-import { optionalInt, requireString, UsageError, type ParsedArgs } from '../command.ts';
+import { optionalInt, optionalPort, requireString, UsageError, type ParsedArgs } from '../command.ts';
 import { CloudService } from '../../cloud/cloud-service.ts';
 import { DeviceRegistry } from '../../cloud/device-registry.ts';
 import { ReportLog } from '../../cloud/ota/report-log.ts';
@@ -105,6 +105,8 @@ ${CRYPTO_HELP}
       return runModelWorker();
     }
     const provider = cryptoOption(args);
+    const port = optionalPort(args, 'port', 7420);
+    const adminPort = optionalPort(args, 'admin-port', 0);
     const bundle = requireString(args, 'bundle');
     const staticKey = readKeyFile(requireString(args, 'key'), provider);
     if (args.values.store === undefined) {
@@ -164,7 +166,6 @@ ${CRYPTO_HELP}
       service.watchStore(cache, optionalInt(args, 'bundle-poll-ms', 5000, 100));
     }
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
-    const port = optionalInt(args, 'port', 7420);
     const addr = await service.listen(port, host).catch(async (e: NodeJS.ErrnoException) => {
       await service.close();
       throw new LinkError(`${host}:${port}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message);
@@ -181,7 +182,7 @@ ${CRYPTO_HELP}
         : isPostgresSpec(spec) ? path.resolve('elma-admin.token') : `${path.resolve(spec)}.admin-token`;
       const token = loadOrCreateToken(tokenFile);
       const adminHost = typeof args.values['admin-host'] === 'string' ? args.values['admin-host'] : '127.0.0.1';
-      admin = await startAdminServer({ admin: fleet, token, host: adminHost, port: optionalInt(args, 'admin-port', 0), log: (line) => log('debug', line) })
+      admin = await startAdminServer({ admin: fleet, token, host: adminHost, port: adminPort, log: (line) => log('debug', line) })
         .catch(async (e: NodeJS.ErrnoException) => {
           await service!.close();
           throw new LinkError(`admin ${adminHost}:${String(args.values['admin-port'])}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.message);

@@ -1,6 +1,8 @@
-import { requireString, type Command } from '../command.ts';
-import { registerDevice } from '../../cloud/device-registry.ts';
-import { readPublicKey } from '../../transport/node/key-file.ts';
+import { existsSync } from 'node:fs';
+import { requireString, UsageError, type Command } from '../command.ts';
+import { DeviceRegistry, registerDevice } from '../../cloud/device-registry.ts';
+import { DEVICE_NAME } from '../../cloud/fleet/fleet-store.ts';
+import { readPublicKey, toHex } from '../../transport/node/key-file.ts';
 import { nodeProvider } from '../../transport/node/node-crypto.ts';
 
 export const linkRegisterCommand: Command = {
@@ -19,8 +21,17 @@ Options:
   options: { registry: { type: 'string' }, name: { type: 'string' }, 'public-key': { type: 'string' } },
   async run(args, io) {
     const file = requireString(args, 'registry');
+    const name = requireString(args, 'name');
+    // The arguments are checked here, so that a bad one is blamed, not the registry file.
+    if (!DEVICE_NAME.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
     const key = readPublicKey(requireString(args, 'public-key'), '--public-key', nodeProvider);
-    const reg = registerDevice(file, requireString(args, 'name'), key);
+    if (existsSync(file)) {
+      const taken = DeviceRegistry.load(file).entries();
+      if (taken.some((d) => d.name === name)) throw new UsageError(`--name ${name}: a device of that name is already in ${file}`);
+      const same = taken.find((d) => d.publicKey === toHex(key));
+      if (same !== undefined) throw new UsageError(`--public-key: this key is already in ${file}, as "${same.name}"`);
+    }
+    const reg = registerDevice(file, name, key);
     io.stdout(`${file}: ${reg.size} device${reg.size === 1 ? '' : 's'} registered\n`);
     return 0;
   },

@@ -1,4 +1,4 @@
-import { optionalInt, requireString, UsageError, type Command } from '../command.ts';
+import { optionalInt, optionalPort, requireString, UsageError, type Command } from '../command.ts';
 import { LinkServer } from '../../cloud/link-server.ts';
 import { DeviceRegistry } from '../../cloud/device-registry.ts';
 import { echoHandler } from '../../cloud/request-handler.ts';
@@ -49,6 +49,7 @@ ${CRYPTO_HELP}
   },
   async run(args, io) {
     const provider = cryptoOption(args);
+    const port = optionalPort(args, 'port', 7420);
     const staticKey = readKeyFile(requireString(args, 'key'), provider);
     const registry = DeviceRegistry.load(requireString(args, 'registry'));
     const handlerName = args.values.handler ?? 'echo';
@@ -70,7 +71,6 @@ ${CRYPTO_HELP}
       log,
     });
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
-    const port = optionalInt(args, 'port', 7420);
     const addr = await server.listen(port, host).catch((e: NodeJS.ErrnoException) => {
       void server.close();
       throw new LinkError(`${host}:${port}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message);

@@ -21,11 +21,41 @@ test('link-keygen writes a 0600 key file and prints its public key; link-registe
   t.is((await elma(['link-keygen', '--out', key, '--force'])).code, 0);
   const reg = path.join(dir, 'devices.json');
   t.is((await elma(['link-register', '--registry', reg, '--name', 'jetson-01', '--public-key', key])).code, 0);
+  // A refused argument is blamed, not the registry file (issue 15).
   const dup = await elma(['link-register', '--registry', reg, '--name', 'jetson-01', '--public-key', 'ab'.repeat(32)]);
-  t.regex(dup.stderr, /devices\[1\]\.name: duplicate device name "jetson-01"/);
-  const badName = await elma(['link-register', '--registry', reg, '--name', '../x', '--public-key', 'cd'.repeat(32)]);
-  t.regex(badName.stderr, /devices\[1\]\.name: must be 1-64 letters/);
+  t.is(dup.code, 2);
+  t.regex(dup.stderr, /^elma link-register: --name jetson-01: a device of that name is already in .*devices\.json\n/);
+  const sameKey = await elma(['link-register', '--registry', reg, '--name', 'jetson-02', '--public-key', key]);
+  t.is(sameKey.code, 2);
+  t.regex(sameKey.stderr, /^elma link-register: --public-key: this key is already in .*devices\.json, as "jetson-01"\n/);
+  for (const name of ['../x', 'bad name!', '-x', 'a'.repeat(65)]) {
+    const badName = await elma(['link-register', '--registry', reg, `--name=${name}`, '--public-key', 'cd'.repeat(32)]);
+    t.is(badName.code, 2, name);
+    t.is(badName.stderr.split('\n')[0], `elma link-register: --name ${JSON.stringify(name)}: must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    t.notRegex(badName.stderr, /devices\[/);
+  }
+  const fresh = path.join(dir, 'fresh.json');
+  t.regex((await elma(['link-register', '--registry', fresh, '--name', 'bad name!', '--public-key', key])).stderr, /^elma link-register: --name "bad name!": must be/);
   t.is((JSON.parse(readFileSync(reg, 'utf8')) as { devices: unknown[] }).devices.length, 1, 'refusals leave the registry as it was');
+});
+
+test('serve and cloud serve refuse a port outside 0..65535 before anything else, naming the option (issue 15)', async (t) => {
+  const dir = scratch();
+  const key = path.join(dir, 'server.key');
+  await elma(['link-keygen', '--out', key]);
+  const cases: [string[], string][] = [
+    [['serve', '--key', key, '--registry', 'none.json', '--port', '99999'], '--port must be a TCP port 0..65535, got "99999"'],
+    [['serve', '--key', key, '--registry', 'none.json', '--port', '-1'], '--port must be a TCP port 0..65535, got "-1"'],
+    [['serve', '--key', key, '--registry', 'none.json', '--port', 'http'], '--port must be a TCP port 0..65535, got "http"'],
+    [['cloud', 'serve', '--bundle', 'none', '--key', key, '--registry', 'none.json', '--port', '99999'], '--port must be a TCP port 0..65535, got "99999"'],
+    [['cloud', 'serve', '--bundle', 'none', '--key', key, '--store', 'none.db', '--admin-port', '70000'], '--admin-port must be a TCP port 0..65535, got "70000"'],
+    [['cloud', 'serve', '--bundle', 'none', '--key', key, '--store', 'none.db', '--admin-port', '-8080'], '--admin-port must be a TCP port 0..65535, got "-8080"'],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await elma(argv);
+    t.is(r.code, 2, argv.join(' '));
+    t.is(r.stderr.split('\n')[0], `elma ${argv[0]}: ${message}`, argv.join(' '));
+  }
 });
 
 test('serve and link-ask refuse bad key files, registries and options with one clear line', async (t) => {
