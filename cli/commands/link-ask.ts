@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { optionalInt, requireString, UsageError, type Command, type CliIO } from '../command.ts';
+import { optionalInt, requireString, requireText, UsageError, type Command, type CliIO } from '../command.ts';
 import { DeviceLink } from '../../runtime/link/device-link.ts';
 import { FileOutbox, type OutboxEntry } from '../../runtime/link/outbox.ts';
 import { PersistentHandshakeClock } from '../../runtime/link/handshake-clock.ts';
@@ -54,7 +54,7 @@ ${CRYPTO_HELP}`,
     const staticKey = readKeyFile(requireString(args, 'key'), provider);
     const dir = requireString(args, 'outbox');
     const single = args.values.question !== undefined || args.values.context !== undefined;
-    const one = single ? { context: requireString(args, 'context'), question: requireString(args, 'question') } : undefined;
+    const one = single ? { context: requireText(args, 'context'), question: requireText(args, 'question') } : undefined;
     const waitMs = optionalInt(args, 'wait-ms', 0);
     const log = (line: string): void => io.stderr(`${line}\n`);
     const outbox = new FileOutbox(dir, nodeRandom, { warn: log });
@@ -90,6 +90,8 @@ ${CRYPTO_HELP}`,
             throw new UsageError(`stdin line ${n}: not JSON`);
           }
           if (typeof q.context !== 'string' || typeof q.question !== 'string') throw new UsageError(`stdin line ${n}: needs "context" and "question" strings`);
+          if (q.context.trim() === '') throw new UsageError(`stdin line ${n}: "context" is empty`);
+          if (q.question.trim() === '') throw new UsageError(`stdin line ${n}: "question" is empty`);
           ask(q.context, q.question);
         }
       }

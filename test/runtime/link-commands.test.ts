@@ -71,6 +71,8 @@ test('serve and link-ask refuse bad key files, registries and options with one c
     [['serve', '--key', key, '--registry', reg, '--crypto', 'rot13'], /--crypto must be node or noble/],
     [['link-ask', '--server', 'localhost', '--server-key', 'ab'.repeat(32), '--key', key, '--outbox', dir], /--server must be host:port/],
     [['link-ask', '--server', 'h:1', '--server-key', 'zz', '--key', key, '--outbox', dir], /zz: no such file \(and not 64 hex digits\)/],
+    [['link-ask', '--server', '127.0.0.1:1', '--server-key', 'ab'.repeat(32), '--key', key, '--outbox', dir, '--context', ' ', '--question', 'q'], /^elma link-ask: --context is blank \(only whitespace\)\n/],
+    [['link-ask', '--server', '127.0.0.1:1', '--server-key', 'ab'.repeat(32), '--key', key, '--outbox', dir, '--context', 'c', '--question', ''], /^elma link-ask: --question is empty\n/],
   ];
   for (const [argv, re] of cases) {
     const r = await elma(argv);
@@ -78,6 +80,10 @@ test('serve and link-ask refuse bad key files, registries and options with one c
     t.regex(r.stderr, re, argv.join(' '));
     t.notRegex(r.stderr, /\n\s+at /);
   }
+  const blankLine = await elma(['link-ask', '--server', '127.0.0.1:1', '--server-key', 'ab'.repeat(32), '--key', key, '--outbox', path.join(dir, 'ob2')],
+    ['{"context": "  ", "question": "q"}']);
+  t.is(blankLine.code, 2);
+  t.regex(blankLine.stderr, /^elma link-ask: stdin line 1: "context" is empty\n/);
   writeFileSync(reg, '{"version": 1, "devices": []}');
   const tampered = JSON.parse(readFileSync(key, 'utf8')) as Record<string, string>;
   tampered.public = 'ab'.repeat(32);
