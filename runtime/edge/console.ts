@@ -6,6 +6,7 @@
  * sessions serve the Unix socket's text lines.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { EngineInputError } from '../../engine/errors.ts';
 import { readState } from '../slots/node/state-store.ts';
 import { SLOT_NAMES } from '../slots/slot-state.ts';
 import { clip, type AnswerLine, type EdgeDevice } from './device.ts';
@@ -202,6 +203,7 @@ export class ConsoleSession {
             const got = decodeLine(readFileSync(file).subarray(0).map((b) => (b === 10 || b === 13 || b === 9 ? 32 : b)));
             if (!('text' in got)) { this.#say(`refused: ${file} is not text (${'binary' in got ? got.binary : ''})`); return undefined; }
             ctx = got.text.replace(/ {2,}/g, ' ').trim();
+            if (ctx === '') { this.#say(`refused: ${file} holds no text (${size === 0 ? 'empty' : 'only whitespace'})`); return undefined; }
           } catch (e) {
             this.#say(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
             return undefined;
@@ -220,8 +222,14 @@ export class ConsoleSession {
           const a = await dev.ask(this.#context, rest, (l) => this.late(l));
           this.#say(formatAnswer(a, dev.model.layers));
         } catch (e) {
-          dev.stats.errors++;
-          this.#say(`could not answer: ${(e as Error).message}`);
+          if (e instanceof EngineInputError) {
+            // The text's fault (unreadable, too long), not the device's: say why and take the next line.
+            dev.stats.refused++;
+            this.#say(`refused: ${e.message}`);
+          } else {
+            dev.stats.errors++;
+            this.#say(`could not answer: ${(e as Error).message}`);
+          }
         }
         return undefined;
       }

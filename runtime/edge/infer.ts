@@ -4,12 +4,15 @@
  * the answer is extracted, and when a feature reaches the depth limit unsure the result carries
  * what an `offload` needs. The hidden-state form is used only when every feature reached the depth
  * limit unsure (otherwise some feature has no hidden state there): the states at the depth limit,
- * cut to the longest feature's used length, with its token ids and attention mask.
+ * cut to the longest feature's used length, with its token ids and attention mask. A context or
+ * question the model cannot read (empty, or mostly characters its vocabulary lacks) is refused with
+ * an UnreadableTextError (engine/qa/readable-text.ts).
  */
 import { runEarlyExit } from '../../engine/exit/early-exit.ts';
 import { extractAnswer, type FeatureLogits } from '../../engine/squad/answers.ts';
 import { buildFeatures } from '../../engine/squad/features.ts';
 import { featureBatch } from '../../engine/qa/feature-batch.ts';
+import { checkReadable } from '../../engine/qa/readable-text.ts';
 import { encodeHiddenOffload } from '../../transport/offload-codec.ts';
 import type { QaBundle } from '../qa-bundle.ts';
 
@@ -34,6 +37,10 @@ export interface DeviceAnswer {
 export function answerOnDevice(qa: QaBundle, context: string, question: string, form: 'text' | 'hidden'): DeviceAnswer {
   const s = qa.settings;
   const t0 = performance.now();
+  // Refused before the model runs (and before anything is offloaded: the cloud's vocabulary is the
+  // same): the console and the JSON lines say why instead of a confident "(no answer)".
+  checkReadable(qa.tokenizer, context, 'the context');
+  checkReadable(qa.tokenizer, question, 'the question');
   const ex = { id: 'q', title: '', question, context, answers: [], isImpossible: false };
   const feats = buildFeatures([ex], qa.tokenizer, { maxLength: s.maxSeqLength, docStride: s.docStride });
   const seq = s.maxSeqLength;

@@ -7,6 +7,7 @@
  */
 import { existsSync, unlinkSync, chmodSync } from 'node:fs';
 import net from 'node:net';
+import { EngineInputError } from '../../engine/errors.ts';
 import { ConsoleSession, LineSplitter, MAX_CONTEXT, MAX_QUESTION, refusal, type InputLine } from './console.ts';
 import type { AnswerLine, EdgeDevice } from './device.ts';
 import type { Logger } from './log.ts';
@@ -44,6 +45,7 @@ export async function jsonLine(dev: EdgeDevice, line: InputLine, write: (line: s
     const a = await dev.ask(q.context, q.question, (late) => write(answerJson(late, id)));
     write(answerJson(a, id));
   } catch (e) {
+    if (e instanceof EngineInputError) return bad(e.message); // unreadable or too long: the line's fault
     dev.stats.errors++;
     write(JSON.stringify({ ...(id === undefined ? {} : { id }), error: `could not answer: ${(e as Error).message}` }));
   }

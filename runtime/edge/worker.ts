@@ -12,6 +12,8 @@ import { Worker, parentPort } from 'node:worker_threads';
 import { loadQaBundle, type QaBundle } from '../qa-bundle.ts';
 import { answerOnDevice, type DeviceAnswer } from './infer.ts';
 import { spawnElmaWorker } from '../elma-worker.ts';
+import { EngineInputError } from '../../engine/errors.ts';
+import { TokenizerError } from '../../engine/tokenizer/errors.ts';
 
 export interface LoadRequest { readonly dir: string; readonly backend: string; readonly depthLimit: number; readonly scale: number }
 export interface ModelInfo {
@@ -27,7 +29,7 @@ type ToWorker =
   | { type: 'close'; n: number };
 type FromWorker =
   | { type: 'ok'; n: number; info?: ModelInfo; answer?: DeviceAnswer }
-  | { type: 'error'; n: number; message: string };
+  | { type: 'error'; n: number; message: string; input?: true };
 
 // ---- the worker side ------------------------------------------------------------------------
 
@@ -80,7 +82,10 @@ export function runWorkerThread(): Promise<number> {
             return;
         }
       } catch (e) {
-        reply = { type: 'error', n: m.n, message: (e as Error).message };
+        // The question's own fault (unreadable or empty text, a question too long for the model):
+        // the parent refuses it with the reason; anything else is the device's failure.
+        const input = e instanceof EngineInputError || e instanceof TokenizerError;
+        reply = { type: 'error', n: m.n, message: (e as Error).message, ...(input ? { input: true as const } : {}) };
       }
       port.postMessage(reply);
     });
@@ -105,7 +110,7 @@ export class InferenceWorker {
       this.#waiting.delete(m.n);
       if (w === undefined) return;
       if (m.type === 'ok') w.resolve(m);
-      else w.reject(new Error(m.message));
+      else w.reject(m.input === true ? new EngineInputError('', m.message) : new Error(m.message));
     });
     const die = (e: Error): void => {
       this.#dead ??= e;
@@ -133,6 +138,7 @@ export class InferenceWorker {
     return (await this.#call({ type: 'scale', scale })).info!;
   }
 
+  /** Rejects with an EngineInputError when the question or context cannot be answered as given (unreadable, empty, too long). */
   async ask(context: string, question: string, form: 'text' | 'hidden'): Promise<DeviceAnswer> {
     this.queued++;
     try {
