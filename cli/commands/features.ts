@@ -7,7 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseSquad, SquadFormatError } from '../../engine/squad/dataset.ts';
 import { buildFeatures } from '../../engine/squad/features.ts';
 import { loadTokenizer } from '../../runtime/load-tokenizer.ts';
-import { optionalInt, requireString, type Command } from '../command.ts';
+import { DEFAULT_QA } from '../../models/bundle/manifest.ts';
+import { defaultDocStride, modelPositions } from '../../runtime/model-positions.ts';
+import { optionalInt, requireString, UsageError, type Command } from '../command.ts';
 
 export const featuresCommand: Command = {
   name: 'features',
@@ -22,11 +24,15 @@ attention_mask, offset_mapping (null outside the context), start_position and en
 ([CLS] = 0 when the answer is not inside the feature or the question has none).
 
 Options:
-  --bundle <dir>        directory with tokenizer.json (preferred) or spiece.model
+  --bundle <dir>        a bundle, or a directory with tokenizer.json (preferred) or spiece.model
+                        (and a Hugging Face config.json)
   --squad <file>        SQuAD 1.1 / 2.0 JSON; answers are checked against their context
   --out <file>          where to write the features JSON
-  --max-length <n>      tokens per feature, special tokens included (default 384)
-  --doc-stride <n>      context tokens shared by consecutive windows (default 128)
+  --max-length <n>      tokens per feature, special tokens included (default: the bundle's
+                        qa.max_seq_length, else min(384, max_position_embeddings)); at most the
+                        model's max_position_embeddings
+  --doc-stride <n>      context tokens shared by consecutive windows (default: the bundle's
+                        qa.doc_stride with its length, else 128, or a quarter of a shorter length)
   --hf-early-exit       also reproduce huggingface/tokenizers 0.23's truncation early exit
                         (tokenizers#2091): windows stop about max-length tokens into each context,
                         as in transformers 5.17; by default the windows cover the whole context`,
@@ -35,11 +41,18 @@ Options:
     'max-length': { type: 'string' }, 'doc-stride': { type: 'string' }, 'hf-early-exit': { type: 'boolean' },
   },
   async run(args, io) {
-    const tokenizer = loadTokenizer(requireString(args, 'bundle'));
+    const dir = requireString(args, 'bundle');
     const squadFile = requireString(args, 'squad');
     const outFile = requireString(args, 'out');
-    const maxLength = optionalInt(args, 'max-length', 384, 4);
-    const docStride = optionalInt(args, 'doc-stride', 128, 0);
+    const model = modelPositions(dir);
+    const maxLength = optionalInt(args, 'max-length', model?.maxSeqLength ?? DEFAULT_QA.max_seq_length, 4);
+    if (model !== undefined && maxLength > model.maxPositions) {
+      throw new UsageError(`--max-length ${maxLength} exceeds the model's ${model.maxPositions} positions (max_position_embeddings in ${model.source})`);
+    }
+    // The model's stride goes with the model's length; another length gets run_qa.py's proportion.
+    const docStride = optionalInt(args, 'doc-stride', model !== undefined && maxLength === model.maxSeqLength ? model.docStride : defaultDocStride(maxLength), 0);
+    if (docStride >= maxLength) throw new UsageError(`--doc-stride ${docStride} must be smaller than --max-length ${maxLength}`);
+    const tokenizer = loadTokenizer(dir);
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(squadFile, 'utf8'));

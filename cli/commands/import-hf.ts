@@ -1,4 +1,5 @@
 import { importHf } from '../../models/hf-import.ts';
+import { modelPositions } from '../../runtime/model-positions.ts';
 import { optionalInt, optionalNumber, requireString, UsageError, type Command } from '../command.ts';
 
 export const importHfCommand: Command = {
@@ -32,7 +33,13 @@ Options:
     const threshold = args.values.threshold === undefined ? undefined : optionalNumber(args, 'threshold', 0);
     if (threshold !== undefined && (threshold < 0 || threshold > 1)) throw new UsageError('--threshold must be between 0 and 1');
     const qa: Record<string, number> = {};
-    if (args.values['max-seq-length'] !== undefined) qa.max_seq_length = optionalInt(args, 'max-seq-length', 384, 8);
+    if (args.values['max-seq-length'] !== undefined) {
+      qa.max_seq_length = optionalInt(args, 'max-seq-length', 384, 8);
+      const model = modelPositions(hfDir);
+      if (model !== undefined && qa.max_seq_length > model.maxPositions) {
+        throw new UsageError(`--max-seq-length ${qa.max_seq_length} exceeds the model's ${model.maxPositions} positions (max_position_embeddings in ${model.source})`);
+      }
+    }
     if (args.values['doc-stride'] !== undefined) qa.doc_stride = optionalInt(args, 'doc-stride', 128, 1);
     const manifest = importHf(hfDir, out, {
       ...(typeof args.values['model-id'] === 'string' ? { modelId: args.values['model-id'] } : {}),

@@ -30,7 +30,7 @@ Options:
   --lr <x>                stage-1 peak learning rate (default 1e-3)
   --exit-lr <x>           stage-2 peak learning rate (default 5e-3)
   --seed <n>              (default 1)
-  --max-seq-length <n>    (default 256)
+  --max-seq-length <n>    (default 256; at most the preset's max_position_embeddings)
   --doc-stride <n>        (default 64)
   --depth-limit <k>       layers on the device before offloading (default 6)
   --max-f1-drop <x>       calibration target for early exit in F1 points (default 1)
@@ -70,13 +70,18 @@ Options:
     const init = typeof args.values.init === 'string' ? args.values.init : 'structured';
     if (init !== 'structured' && init !== 'hf') throw new UsageError(`unknown --init "${init}"; known: structured, hf`);
     const layers = Number(PRESETS[preset]!.num_hidden_layers);
+    const positions = Number(PRESETS[preset]!.max_position_embeddings);
+    const maxSeqLength = optionalInt(args, 'max-seq-length', Math.min(256, positions), 16);
+    if (maxSeqLength > positions) throw new UsageError(`--max-seq-length ${maxSeqLength} exceeds the preset's ${positions} positions (max_position_embeddings)`);
+    const docStride = optionalInt(args, 'doc-stride', 64, 1);
+    if (docStride >= maxSeqLength) throw new UsageError(`--doc-stride ${docStride} must be smaller than --max-seq-length ${maxSeqLength}`);
     const depthLimit = optionalInt(args, 'depth-limit', Math.min(6, layers), 1);
     if (depthLimit > layers) throw new UsageError(`--depth-limit ${depthLimit} exceeds the preset's ${layers} layers`);
     const manifest = trainBundle({
       train, dev, tokenizer, tokenizerFiles, out, preset, backend: withNativeTraining(selectBackend(args.values.backend), (m) => io.stderr(`warning: ${m}\n`)),
       seed: optionalInt(args, 'seed', 1), epochs: optionalInt(args, 'epochs', 3, 1), exitEpochs: optionalInt(args, 'exit-epochs', 1, 1),
       batchSize: optionalInt(args, 'batch-size', 16, 1), learningRate: optionalNumber(args, 'lr', 1e-3), exitLearningRate: optionalNumber(args, 'exit-lr', 5e-3),
-      maxSeqLength: optionalInt(args, 'max-seq-length', 256, 16), docStride: optionalInt(args, 'doc-stride', 64, 1), depthLimit,
+      maxSeqLength, docStride, depthLimit,
       maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), maxDeviceF1Drop: optionalNumber(args, 'max-device-f1-drop', 0.5), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
       checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1), deepSupervision: args.values['deep-supervision'] === true,
       warmupRatio: optionalNumber(args, 'warmup', 0.1), init,
