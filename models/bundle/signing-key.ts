@@ -18,6 +18,15 @@ import { PUBLIC_KEY_BYTES, SECRET_KEY_BYTES, SIGNATURE_ALGORITHM, keyId } from '
 
 export const SIGNING_KEY_TYPE = 'elma-bundle-signing-key';
 
+/**
+ * The `type` of the encrypted link's X25519 key files (transport/node/key-file.ts). Both kinds are
+ * JSON files of 64-hex-digit keys made by sibling commands, so one is easily given for the other:
+ * it is recognised to say which kind was expected, never used.
+ */
+export const LINK_KEY_TYPE = 'elma-link-key';
+
+const RELEASE_KEY_FILE = 'the secret key file elma keygen wrote';
+
 export interface SigningKey {
   readonly secretKey: Uint8Array;
   readonly publicKey: Uint8Array;
@@ -41,16 +50,30 @@ export function encodeSigningKey(key: SigningKey): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
+/** What a file given as a release signing key holds instead, when it is another kind of key: a link key, or a bare public key. */
+export function otherKeyKind(text: string): string | undefined {
+  if (/^\s*[0-9a-fA-F]{64}\s*$/.test(text)) return 'holds a public key only';
+  if (!text.includes(LINK_KEY_TYPE)) return undefined;
+  try {
+    const d = JSON.parse(text) as { type?: unknown } | null;
+    return d !== null && typeof d === 'object' && d.type === LINK_KEY_TYPE ? 'is a link key (elma link-keygen)' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parse a key file's text; its public key must be the secret's (a damaged or hand-edited file is refused). */
 export function parseSigningKey(text: string, where: string): SigningKey {
   let doc: unknown;
+  const other = otherKeyKind(text);
+  if (other !== undefined) throw new BundleError(where, `${other}; a release signing key is expected here (${RELEASE_KEY_FILE})`);
   try {
     doc = JSON.parse(text);
   } catch {
     throw new BundleError(where, 'is not valid JSON');
   }
   const d = (doc !== null && typeof doc === 'object' ? doc : {}) as Record<string, unknown>;
-  if (d.type !== SIGNING_KEY_TYPE) throw new BundleError(where, `is not an ${SIGNING_KEY_TYPE} file`);
+  if (d.type !== SIGNING_KEY_TYPE) throw new BundleError(where, `is not an ${SIGNING_KEY_TYPE} file: a release signing key is expected here (${RELEASE_KEY_FILE})`);
   if (d.algorithm !== SIGNATURE_ALGORITHM) throw new BundleError(`${where}: algorithm`, `must be "${SIGNATURE_ALGORITHM}"`);
   if (typeof d.secret !== 'string' || !/^[0-9a-f]{64}$/.test(d.secret)) throw new BundleError(`${where}: secret`, `must be ${SECRET_KEY_BYTES * 2} hex digits`);
   const secretKey = hexToBytes(d.secret);

@@ -143,7 +143,8 @@ test('signing key files: round trip, and refusals naming the field', (t) => {
   };
   bad((d) => { d.public = toHex(fixedKey(2).publicKey); }, /k\.json: public: does not belong to the secret key/);
   bad((d) => { d.secret = 'zz'; }, /k\.json: secret: must be 64 hex digits/);
-  bad((d) => { d.type = 'elma-link-key'; }, /k\.json: is not an elma-bundle-signing-key file/);
+  bad((d) => { d.type = 'elma-link-key'; }, /k\.json: is a link key \(elma link-keygen\); a release signing key is expected here/);
+  bad((d) => { d.type = 'something'; }, /k\.json: is not an elma-bundle-signing-key file: a release signing key is expected here/);
   bad((d) => { d.algorithm = 'ed448'; }, /k\.json: algorithm: must be "ed25519"/);
   t.throws(() => parseSigningKey('{', 'k.json'), { message: /k\.json: is not valid JSON/ });
 });

@@ -13,6 +13,13 @@ import { writeFileAtomic } from '../../common/node/atomic-file.ts';
 import { nodeRandom } from './socket-session.ts';
 
 const TYPE = 'elma-link-key';
+/**
+ * The `type` of a release (bundle-signing) key file, models/bundle/signing-key.ts: both kinds are
+ * JSON files of 64-hex-digit keys, so one is easily given for the other. It is only recognised, to
+ * name the kind expected.
+ */
+const RELEASE_KEY_TYPE = 'elma-bundle-signing-key';
+const LINK_KEY_EXPECTED = 'a link key (elma link-keygen) is expected here';
 
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
@@ -47,10 +54,12 @@ export function readKeyFile(file: string, provider: CryptoProvider): KeyPair {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== undefined) throw e;
+    if (/^\s*[0-9a-fA-F]{64}\s*$/.test(readFileSync(file, 'utf8'))) throw new KeyFileError(file, `holds a public key only; ${LINK_KEY_EXPECTED}`);
     throw new KeyFileError(file, 'is not valid JSON');
   }
   const d = doc as Record<string, unknown>;
-  if (typeof d !== 'object' || d === null || d.type !== TYPE) throw new KeyFileError(file, `is not an ${TYPE} file`);
+  if (typeof d === 'object' && d !== null && d.type === RELEASE_KEY_TYPE) throw new KeyFileError(file, `is a release signing key (elma keygen); ${LINK_KEY_EXPECTED}`);
+  if (typeof d !== 'object' || d === null || d.type !== TYPE) throw new KeyFileError(file, `is not an ${TYPE} file: ${LINK_KEY_EXPECTED}`);
   if (typeof d.private !== 'string' || !/^[0-9a-f]{64}$/.test(d.private)) throw new KeyFileError(`${file}: private`, `must be ${DHLEN * 2} hex digits`);
   const privateKey = new Uint8Array(Buffer.from(d.private, 'hex'));
   const publicKey = provider.x25519.publicKey(privateKey);

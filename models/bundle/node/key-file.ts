@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { BundleError } from '../../errors.ts';
-import { SIGNING_KEY_TYPE, encodeSigningKey, generateSigningKey, parsePublicKeyHex, parseSigningKey, type SigningKey } from '../signing-key.ts';
+import { LINK_KEY_TYPE, SIGNING_KEY_TYPE, encodeSigningKey, generateSigningKey, otherKeyKind, parsePublicKeyHex, parseSigningKey, type SigningKey } from '../signing-key.ts';
 import { writeFileAtomic } from '../../../common/node/atomic-file.ts';
 
 export const nodeRandom = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -33,12 +33,15 @@ export function createSigningKeyFile(file: string, replace: boolean): SigningKey
 /** Read a secret key file. The caller zeroes the returned `secretKey` after signing. */
 export function readSigningKeyFile(file: string): SigningKey {
   if (!existsSync(file)) throw new BundleError(file, 'no such key file');
-  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
-    throw new BundleError(file, 'is readable by other users; chmod 600 it (a signing key must stay secret)');
-  }
   const bytes = readFileSync(file);
   try {
-    return parseSigningKey(bytes.toString('utf8'), file);
+    const text = bytes.toString('utf8');
+    // The wrong kind of key first: a public key file is readable by all, and that is not its fault.
+    const other = otherKeyKind(text);
+    if (other === undefined && process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
+      throw new BundleError(file, 'is readable by other users; chmod 600 it (a signing key must stay secret)');
+    }
+    return parseSigningKey(text, file);
   } finally {
     bytes.fill(0);
   }
@@ -51,13 +54,24 @@ export function readSigningKeyFile(file: string): SigningKey {
 export function readPublicKeyArg(arg: string, flag: string): Uint8Array {
   const inline = parsePublicKeyHex(arg);
   if (inline !== null) return inline;
+  // 64 hex digits that are no Ed25519 point: most likely a link key's X25519 public key.
+  if (HEX_KEY.test(arg.trim())) throw new BundleError(`--${flag}`, `${arg.trim()} is not an Ed25519 public key (a link key from elma link-keygen?); ${RELEASE_PUBLIC_KEY}`);
   if (!existsSync(arg)) throw new BundleError(`--${flag}`, `${JSON.stringify(arg)} is neither a public key (64 hex digits) nor a file`);
   const bytes = readFileSync(arg);
   if (bytes.includes(SIGNING_KEY_TYPE)) {
     bytes.fill(0);
     throw new BundleError(arg, 'is a secret signing key; give verifiers only the public key (elma keygen printed it)');
   }
-  const key = parsePublicKeyHex(bytes.toString('utf8'));
-  if (key === null) throw new BundleError(arg, 'does not hold an Ed25519 public key (64 hex digits)');
-  return key;
+  if (bytes.includes(LINK_KEY_TYPE)) {
+    bytes.fill(0);
+    throw new BundleError(arg, `is a link key (elma link-keygen); ${RELEASE_PUBLIC_KEY}`);
+  }
+  const text = bytes.toString('utf8');
+  const key = parsePublicKeyHex(text);
+  if (key !== null) return key;
+  if (HEX_KEY.test(text.trim())) throw new BundleError(arg, `does not hold an Ed25519 public key (a link key from elma link-keygen?); ${RELEASE_PUBLIC_KEY}`);
+  throw new BundleError(arg, 'does not hold an Ed25519 public key (64 hex digits)');
 }
+
+const HEX_KEY = /^[0-9a-fA-F]{64}$/;
+const RELEASE_PUBLIC_KEY = 'a release key is expected here (the public key elma keygen printed)';
