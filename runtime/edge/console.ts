@@ -28,7 +28,10 @@ const HELP = `commands:
   threshold [scale]      show or set the multiplier of the model's exit thresholds (higher: exits sooner)
   update                 check the cloud for a model update now (answering goes on meanwhile)
   help                   this list
-  quit                   stop`;
+  quit                   stop
+an answer's score is its share among the model's n best candidate spans and "no answer"; its entropy
+is the exit head's uncertainty over every possible span (0 sure, 1 uniform), which early exit compares
+with the layer's threshold: a high score can stand beside a high entropy`;
 
 /** A raw input line as bytes were read: its text, or why it cannot be taken. */
 export type InputLine = { text: string } | { oversize: number } | { binary: string };

@@ -11,6 +11,7 @@ import { ANSWER, CONTEXT, QUESTION, ROOT, device, edge, edgeKit, jsonOut } from 
 import { loadQaBundle } from '../../runtime/qa-bundle.ts';
 import { answerOnDevice } from '../../runtime/edge/infer.ts';
 import { UnreadableTextError } from '../../engine/qa/readable-text.ts';
+import { ConsoleSession } from '../../runtime/edge/console.ts';
 
 const CHINESE = '巴黎是法国的首都。';
 const UNREADABLE = "the model's vocabulary cannot read this text (9 of 9 characters unknown)";
@@ -53,4 +54,10 @@ test('console and JSON lines: a blank context file, unreadable contexts and ques
   t.deepEqual(lines.find((l) => l.id === 1), { id: 1, error: `the context: ${UNREADABLE}` });
   t.deepEqual(lines.find((l) => l.id === 2), { id: 2, error: '"context" and "question" must not be empty' });
   t.is(lines.find((l) => l.id === 3)?.answer, ANSWER);
+});
+
+test('the console\'s help says what an answer\'s score and entropy measure', async (t) => {
+  const said: string[] = [];
+  await new ConsoleSession({} as never, (l) => said.push(l)).command('help');
+  t.regex(said.join('\n'), /score is its share among the model's n best candidate spans and "no answer"; its entropy\nis the exit head's uncertainty over every possible span/);
 });
