@@ -18,8 +18,8 @@ export function parseCommandLine(options: Options, argv: readonly string[]): Par
   for (let i = 0; i + 1 < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
-    if (!a.startsWith('--') || a.includes('=')) continue;
-    if (options[a.slice(2)]?.type === 'string' && NEGATIVE_NUMBER.test(args[i + 1]!)) args.splice(i, 2, `${a}=${args[i + 1]!}`);
+    const name = /^--([^=]+)$/.exec(a)?.[1] ?? shortName(options, a);
+    if (name !== undefined && options[name]?.type === 'string' && NEGATIVE_NUMBER.test(args[i + 1]!)) args.splice(i, 2, `--${name}=${args[i + 1]!}`);
   }
   try {
     const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -29,6 +29,12 @@ export function parseCommandLine(options: Options, argv: readonly string[]): Par
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(parseErrorLine((e as Error).message));
     throw e;
   }
+}
+
+/** The long name of a short option such as `-t` (eval-squad's Python-style options). */
+function shortName(options: Options, arg: string): string | undefined {
+  if (!/^-[A-Za-z]$/.test(arg)) return undefined;
+  return Object.keys(options).find((k) => options[k]!.short === arg[1]);
 }
 
 /** Node's parseArgs message as one line naming the option. */

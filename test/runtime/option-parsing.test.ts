@@ -47,11 +47,12 @@ test('optionalNumber: decimal notation only', (t) => {
   }
 });
 
-const OPTIONS: Options = { 'max-length': { type: 'string' }, threshold: { type: 'string' }, json: { type: 'boolean' } };
+const OPTIONS: Options = { 'max-length': { type: 'string' }, threshold: { type: 'string', short: 't' }, json: { type: 'boolean' } };
 
 test('parseCommandLine: a negative number after a string option is its value', (t) => {
   t.deepEqual(parseCommandLine(OPTIONS, ['--max-length', '-5', '--threshold', '-.5', 'pos']).values, { 'max-length': '-5', threshold: '-.5' });
   t.deepEqual(parseCommandLine(OPTIONS, ['--max-length', '-5', 'pos']).positionals, ['pos']);
+  t.deepEqual(parseCommandLine(OPTIONS, ['-t', '-1.5']).values, { threshold: '-1.5' });
   t.deepEqual(parseCommandLine(OPTIONS, ['--', '--max-length', '-5']).positionals, ['--max-length', '-5']);
 });
 
