@@ -3,7 +3,8 @@
 #   sh install.sh --cloud HOST:PORT --server-key HEX            (as root, on the device)
 #   sh install.sh --root DIR --cloud ... --server-key ...       (into a tree: tests, a rootfs)
 # It checks every file of the image against SHA256SUMS and the Node that will run the program
-# (version, architecture), then lays out, under the root:
+# (version, architecture), provisions slot A with the image's own program (a model that fails on
+# this device leaves the root as it was), then lays out, under the root:
 #   usr/lib/elma/                the device program (dist/elma-edge.mjs), its native library
 #                                (dist/native) and koffi's binary (node_modules/@koromix/...)
 #   usr/bin/elma                 the command (`elma edge ...`), running that program with that Node
@@ -25,12 +26,14 @@ say() { printf '%s\n' "$*"; }
 
 usage() {
   cat <<'EOF'
-Usage: sh install.sh [--root DIR] [--cloud HOST:PORT --server-key HEX] [--node PATH] [--no-enable]
+Usage: sh install.sh [--root DIR] [--cloud HOST:PORT --server-key HEX] [--node PATH] [--budget-ms MS] [--no-enable]
 
   --root DIR        install under DIR instead of / (a test tree, a device's root file system)
   --cloud H:P       the cloud's address (needed on the first install: it goes into edge.json)
   --server-key HEX  the cloud's link public key, 64 hex digits (elma link-keygen printed it)
   --node PATH       the Node.js (>= 20) that runs the program; default: node on PATH
+  --budget-ms MS    the health check's limit per golden question when slot A is provisioned
+                    (default 2000; raise it for a slow device, or Node under an emulator)
   --no-enable       do not enable elma-edge.service
 EOF
 }
@@ -39,6 +42,7 @@ root=/
 cloud=
 server_key=
 node=
+budget_ms=2000
 enable=yes
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
     --cloud) [ $# -ge 2 ] || die "--cloud needs HOST:PORT"; cloud=$2; shift 2 ;;
     --server-key) [ $# -ge 2 ] || die "--server-key needs 64 hex digits"; server_key=$2; shift 2 ;;
     --node) [ $# -ge 2 ] || die "--node needs a path"; node=$2; shift 2 ;;
+    --budget-ms) [ $# -ge 2 ] || die "--budget-ms needs milliseconds"; budget_ms=$2; shift 2 ;;
     --no-enable) enable=no; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
@@ -76,7 +81,8 @@ case "$node_version" in
 esac
 [ "$node_arch" = "$ELMA_IMAGE_ARCH" ] || die "this is the $ELMA_IMAGE_ARCH image but $node is a $node_arch Node.js: use the $node_arch image, or run install.sh on the device"
 
-# 3. The configuration's inputs, checked before anything is written.
+# 3. The options and the configuration's inputs, checked before anything is written.
+case "$budget_ms" in ''|*[!0-9]*) die "--budget-ms must be a whole number of milliseconds, got '$budget_ms'" ;; esac
 conf_dir="$root/etc/elma"
 if [ ! -f "$conf_dir/edge.json" ]; then
   [ -n "$cloud" ] || die "first install: --cloud HOST:PORT is needed (edge.json does not exist yet)"
@@ -87,7 +93,26 @@ if [ ! -f "$conf_dir/edge.json" ]; then
   fi
 fi
 
-# 4. The program: staged beside the old one, then swapped in by rename (a running service keeps
+# 4. The state first, with the image's own program (run from the unpacked image): the slots, the
+# image's model provisioned into slot A (verified and health-checked on this device: elma slots
+# init), and the outbox. A model that fails here leaves the root as it was.
+image_elma() { "$node" "$here/root/usr/lib/elma/dist/elma-edge.mjs" "$@"; }
+state="$root/var/lib/elma"
+if [ -f "$state/slots/state.json" ]; then
+  say "slots: $state/slots already provisioned; kept (models are updated over the air)"
+else
+  fresh_state=no
+  [ -e "$state" ] || fresh_state=yes
+  mkdir -p "$state"
+  if ! image_elma slots init --slots "$state/slots" --from "$here/slot-a" --pubkey "$ELMA_RELEASE_KEY" --budget-ms "$budget_ms"; then
+    if [ "$fresh_state" = yes ]; then rm -rf "$state"; else rm -rf "$state/slots"; fi
+    die "the image's model could not be provisioned into slot A (above: why); nothing was installed"
+  fi
+fi
+mkdir -p "$state/outbox" "$root/run/elma"
+chmod 750 "$state"
+
+# 5. The program: staged beside the old one, then swapped in by rename (a running service keeps
 # the files it has open; the next start runs the new program).
 mkdir -p "$root/usr/lib" "$root/usr/bin"
 lib="$root/usr/lib/elma"
@@ -104,7 +129,7 @@ mv "$root/usr/bin/.elma.new" "$root/usr/bin/elma"
 elma="$root/usr/bin/elma"
 say "program: $lib (device program, native library, koffi) and $elma, run by Node.js $node_version ($node_abs)"
 
-# 5. The service and the serial console (systemd looks in /etc/systemd/system for local units).
+# 6. The service and the serial console (systemd looks in /etc/systemd/system for local units).
 units="$root/etc/systemd/system"
 mkdir -p "$units/serial-getty@ttyS0.service.d"
 cp "$here/root/etc/systemd/system/elma-edge.service" "$units/elma-edge.service"
@@ -116,23 +141,12 @@ if [ "$enable" = yes ]; then
   ln -sfn /etc/systemd/system/elma-edge.service "$units/multi-user.target.wants/elma-edge.service"
 fi
 
-# 6. The state: the slots (the image's model in slot A) and the outbox.
-state="$root/var/lib/elma"
-mkdir -p "$state/outbox" "$root/run/elma"
-chmod 750 "$state"
-if [ -f "$state/slots/state.json" ]; then
-  say "slots: $state/slots already provisioned; kept (models are updated over the air)"
-else
-  "$elma" slots init --slots "$state/slots" --from "$here/slot-a" --pubkey "$ELMA_RELEASE_KEY" \
-    || die "the image's model could not be provisioned into slot A (above: why); nothing else was changed"
-fi
-
 # 7. The device's link key and the configuration (first install only).
 mkdir -p "$conf_dir"
 if [ -f "$conf_dir/device.key" ]; then
   say "device key: $conf_dir/device.key kept"
 else
-  pub=$("$elma" link-keygen --out "$conf_dir/device.key") || die "could not create $conf_dir/device.key"
+  pub=$(image_elma link-keygen --out "$conf_dir/device.key") || die "could not create $conf_dir/device.key"
   say "device key: $conf_dir/device.key, public key $pub"
   say "  enrol it on the cloud: elma cloud devices add <name> --key $pub"
 fi

@@ -195,13 +195,17 @@ hostTest('install.sh refuses an altered image, a Node of another architecture an
   t.regex(badKey.err, /--server-key must be 64 hex digits/);
   const noCloud = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--server-key', SERVER_KEY]);
   t.regex(noCloud.err, /first install: --cloud HOST:PORT is needed/);
+  const badBudget = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--budget-ms', 'soon', '--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.regex(badBudget.err, /--budget-ms must be a whole number of milliseconds, got 'soon'/);
   t.false(existsSync(root));
 });
 
+let arm64: Promise<{ built: Built; dir: string }> | undefined;
+const arm64Image = (): Promise<{ built: Built; dir: string }> => (arm64 ??= buildImage('arm64').then((built) => ({ built, dir: unpack(built.file, path.join(tmp, 'arm64')) })));
+
 armTest('the arm64 image: cross-built, and the library it carries passes its own C tests under qemu-aarch64', async (t) => {
   t.is(cflagsOfToolchain(path.join(ROOT, imageTarget('arm64').toolchainFile!)), imageTarget('arm64').cflags, 'the toolchain file and targets.ts agree on -march');
-  const built = await buildImage('arm64');
-  const dir = unpack(built.file, path.join(tmp, 'arm64'));
+  const { built, dir } = await arm64Image();
   t.log(`arm64 image: ${built.bytes} bytes (${(built.bytes / 1048576).toFixed(2)} MiB), ${built.manifest.bytes} unpacked; built in ${built.seconds.toFixed(1)} s; native needs ${built.manifest.native.glibc.join(' ')}; koffi ${built.manifest.koffi.glibc.join(' ')}`);
   checkManifest(t, dir, built);
   t.is(built.manifest.native.cflags, '-march=armv8-a');
@@ -217,6 +221,36 @@ armTest('the arm64 image: cross-built, and the library it carries passes its own
   t.regex(r.out, /blas=OpenBLAS [^\n]*armv8[^\n]* simd=neon/, 'the arm64 build ran: OpenBLAS for armv8, NEON kernels');
   t.regex(r.out, /\b1 passed, 0 failed\b/);
   t.regex(r.out, /100% tests passed, 0 tests failed out of 1/);
+});
+
+// The stretch check: the arm64 image's own device program, run by an arm64 Node under qemu-user.
+// Debian 12's arm64 nodejs is 18, so the Node is Debian 13's, unpacked by build/image/arm64-node-root.sh
+// into ELMA_ARM64_NODE_ROOT (default ~/.cache/elma/arm64-node; .ci/run makes it).
+const NODE_ROOT = process.env.ELMA_ARM64_NODE_ROOT ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/root', '.cache'), 'elma', 'arm64-node');
+const armNodeTest = needs(armReason ?? (existsSync(path.join(NODE_ROOT, 'usr/bin/node')) ? null
+  : `an arm64 Node.js root at ${NODE_ROOT} (sh build/image/arm64-node-root.sh ${NODE_ROOT})`));
+
+armNodeTest('the arm64 image installs and its device program answers under qemu-aarch64 with an arm64 Node 20', async (t) => {
+  const { built, dir } = await arm64Image();
+  const node = path.join(tmp, 'node-arm64');
+  writeFileSync(node, `#!/bin/sh\nexec qemu-aarch64 -L '${NODE_ROOT}' '${NODE_ROOT}/usr/bin/node' "$@"\n`, { mode: 0o755 });
+  t.regex(sh(node, ['-p', 'process.arch + " " + process.version']).out, /^arm64 v2\d\./, 'an arm64 Node 20 or later');
+  const root = path.join(tmp, 'root-arm64');
+  const start = Date.now();
+  // Emulated, a golden question takes seconds, not milliseconds: the health check's budget is raised.
+  const inst = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--node', node, '--budget-ms', '120000', '--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.is(inst.code, 0, inst.out + inst.err);
+  t.regex(inst.out, /provisioned: elma-default version 1 in slot A \(6 golden questions answered correctly/);
+  const installS = (Date.now() - start) / 1000;
+  const golden = (JSON.parse(readFileSync(path.join(dir, 'slot-a/manifest.json'), 'utf8')) as { golden: { context: string; question: string; answer: string }[] }).golden
+    .filter((g) => g.answer !== '').slice(0, 2);
+  const run = sh(path.join(root, 'usr/bin/elma'), ['edge', '--config', path.join(root, 'etc/elma/edge.json'), '--jsonl'],
+    { input: golden.map((g) => JSON.stringify({ context: g.context, question: g.question })).join('\n') + '\n' });
+  t.log(`arm64 under qemu: install ${installS.toFixed(0)} s (slot A's health check included), two questions ${((Date.now() - start) / 1000 - installS).toFixed(0)} s; image ${built.bytes} bytes`);
+  t.is(run.code, 0, run.err);
+  t.regex(run.err, /model elma-default version 1 from slot A backend=native /, 'the arm64 native library and koffi binary loaded');
+  const answers = run.out.trim().split('\n').map((l) => JSON.parse(l) as { answer: string; source: string });
+  t.deepEqual(answers.map((a) => normalizeAnswer(a.answer)).sort(), golden.map((g) => normalizeAnswer(g.answer)).sort());
 });
 
 // ---- bad input: one line each, and nothing at --out ---------------------------------------------
