@@ -48,7 +48,7 @@ test('data synth: bad input is one clear line', async (t) => {
     [['--seed', '1', '--n', '5'], 2, /missing required option --out/],
     [['--seed=-3', '--n', '5', '--out', 'x.json'], 2, /--seed must be an integer ≥ 0/],
     [['--seed', '1', '--n', '5', '--out', 'x.json', '--size', '9'], 2, /data synth takes no option --size/],
-    [['--seed', '1', '--n', '5', '--out', 'x.json', '--colour', 'red'], 2, /Unknown option '--colour'/],
+    [['--seed', '1', '--n', '5', '--out', 'x.json', '--colour', 'red'], 2, /^elma data: unknown option --colour\n/],
     [['--seed', '1', '--n', '5', '--out', path.join(dir, 'no', 'such', 'dir', 'x.json')], 1, /x\.json: cannot be written \(its directory does not exist\)/],
     [['--seed', '1', '--n', '5', '--out', dir], 1, /cannot be written \(is a directory\)/],
   ];
