@@ -11,6 +11,7 @@ import { demoLocalCommand } from './demo-local.ts';
 import { evalCommand } from './eval.ts';
 import { trainCommand } from './train.ts';
 import { calibrateCommand } from './calibrate.ts';
+import { exitsCommand } from './exits.ts';
 import { exportOnnxCommand } from './export-onnx.ts';
 import { exportHfCommand } from './export-hf.ts';
 import { dataCommand } from './data.ts';
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   evalCommand,
   trainCommand,
   calibrateCommand,
+  exitsCommand,
   dataCommand,
   cloudCommand,
   serveCommand,

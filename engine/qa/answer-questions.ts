@@ -30,6 +30,8 @@ export interface QuestionAnswer {
   readonly id: string;
   /** "" means "no answer". */
   readonly text: string;
+  /** The answer's character span in the context, [start, end); null for "no answer". */
+  readonly span: readonly [number, number] | null;
   /** Probability of the chosen answer among the n-best. */
   readonly probability: number;
   /** null score − best span score (SQuAD 2.0's na-prob input). */
@@ -88,7 +90,8 @@ export function answerQuestions(model: AlbertModel, tokenizer: AlbertTokenizer, 
     if (!confident) notConfident++;
     const best = answer.nbest.find((n) => n.text === answer.text);
     answers.push({
-      id: ex.id, text: answer.text, probability: best?.probability ?? 0, scoreDiff: answer.scoreDiff ?? 0, layer,
+      id: ex.id, text: answer.text, span: answer.text === '' || best?.offsets == null ? null : [best.offsets[0], best.offsets[1]],
+      probability: best?.probability ?? 0, scoreDiff: answer.scoreDiff ?? 0, layer,
       entropy: Math.max(...res.rows.map((r) => r.entropy)), confident, features: batch, ms: s.now() - start,
     });
     s.onProgress?.(i + 1, examples.length);
