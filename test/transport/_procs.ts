@@ -146,8 +146,16 @@ export function startDevice(t: ExecutionContext, f: LinkFiles, port: number, que
 export interface TcpFront {
   /** The address devices are given: its own port, from listening on port 0. */
   readonly port: number;
-  /** Relay new connections to 127.0.0.1:`upstream`; null: refuse them (reset) and cut the relayed ones. */
-  forward(upstream: number | null): void;
+  /**
+   * Relay new connections to 127.0.0.1:`upstream` (a number) or to the Unix socket at `upstream` (a
+   * path); null: refuse them (reset) and cut the relayed ones.
+   */
+  forward(upstream: number | string | null): void;
+  /**
+   * Resolves once no relayed connection is open: after a server behind the front has stopped,
+   * every byte it sent before stopping has been passed on and both sides are closed.
+   */
+  idle(): Promise<void>;
 }
 
 /**
@@ -158,14 +166,22 @@ export interface TcpFront {
  * (another process may have taken it), nor on one found free a moment before (no freePort()).
  */
 export async function tcpFront(t: ExecutionContext): Promise<TcpFront> {
-  let upstream: number | null = null;
+  let upstream: number | string | null = null;
   const live = new Set<Socket>();
+  const idle: (() => void)[] = [];
+  const settle = (): void => { if (live.size === 0) for (const w of idle.splice(0)) w(); };
   const server = createServer((sock) => {
     if (upstream === null) { sock.resetAndDestroy(); return; }
-    const up = connect(upstream, '127.0.0.1');
+    const up = typeof upstream === 'number' ? connect(upstream, '127.0.0.1') : connect(upstream);
     live.add(sock).add(up);
-    const done = (): void => { sock.destroy(); up.destroy(); live.delete(sock); live.delete(up); };
-    for (const s of [sock, up]) s.on('error', done).on('close', done);
+    // An error on either side (a reset, no server there) cuts both. A side that closes ends the
+    // other once what it was given is written (pipe ends it on 'end'; this covers a close without
+    // one), so a server's last bytes before it stops are not thrown away; the other side is read
+    // on (pipe stops reading it when its destination closes) so that its own end arrives and it
+    // closes too.
+    for (const s of [sock, up]) s.on('error', () => { sock.destroy(); up.destroy(); });
+    sock.on('close', () => { live.delete(sock); up.end(); up.resume(); settle(); });
+    up.on('close', () => { live.delete(up); sock.end(); sock.resume(); settle(); });
     sock.pipe(up);
     up.pipe(sock);
   });
@@ -177,6 +193,7 @@ export async function tcpFront(t: ExecutionContext): Promise<TcpFront> {
       upstream = p;
       if (p === null) for (const s of live) s.destroy();
     },
+    idle: () => new Promise<void>((resolve) => { idle.push(resolve); settle(); }),
   };
 }
 
