@@ -21,13 +21,16 @@ test('all 394 features equal Hugging Face field by field (tokenizers 0.23 early 
   got.forEach((f, i) => t.deepEqual(f, want.features[i], `feature ${i} (${f.example_id})`));
 });
 
-test('features of the 208 questions take well under a second', (t) => {
+// Not a speed claim (timings belong in benchmarks, where load is controlled): a guard against a
+// blow-up such as a search that turns quadratic. About 0.15 s on an idle 2-core machine; the bound
+// is far above what any load makes of that.
+test('features of the 208 questions do not blow up (well under 10 s)', (t) => {
   buildFeatures(examples, tok, opts); // warm up the caches and the JIT
   const t0 = performance.now();
   buildFeatures(examples, tok, opts);
   const ms = performance.now() - t0;
   t.log(`${ms.toFixed(0)} ms`);
-  t.true(ms < 1000, `${ms} ms`);
+  t.true(ms < 10_000, `${ms} ms`);
 });
 
 function contextTokens(f: SquadFeature): [number, number][] {
