@@ -27,7 +27,7 @@ test('the command-line flow: keygen, register, serve, ask', async (t) => {
   const reg = await elma(['link-register', '--registry', path.join(dir, 'devices.json'), '--name', 'dev-0', '--public-key', dev.stdout.trim()]);
   t.is(reg.code, 0, reg.stderr);
   const again = await elma(['link-register', '--registry', path.join(dir, 'devices.json'), '--name', 'dev-1', '--public-key', path.join(dir, 'dev.key')]);
-  t.regex(again.stderr, /key already registered as "dev-0"/);
+  t.regex(again.stderr, /--public-key: this key is already in .*devices\.json, as "dev-0"/);
   const bad = await elma(['link-register', '--registry', path.join(dir, 'devices.json'), '--name', 'x', '--public-key', 'abc']);
   t.regex(bad.stderr, /abc: no such file \(and not 64 hex digits\)/);
 
