@@ -1,0 +1,183 @@
+/*
+ * "elma:host" (typed in build/quickjs/qjs-modules.d.ts). Failures are JavaScript errors with a
+ * one-line message that names the path ("<path>: No such file or directory") and a `code` property
+ * with the errno name ("ENOENT"), as Node's fs errors have, so the core can word its own message.
+ */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, fdopendir */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host-module.h"
+#include "sha256.h"
+#include "_typed-array.h"
+
+static int host_argc;
+static char **host_argv;
+
+void elma_qjs_host_set_args(int argc, char **argv) {
+  host_argc = argc;
+  host_argv = argv;
+}
+
+static const char *errno_name(int e) {
+  switch (e) {
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EISDIR: return "EISDIR";
+    case ENOTDIR: return "ENOTDIR";
+    case ENOMEM: return "ENOMEM";
+    case EIO: return "EIO";
+    case EFBIG: return "EFBIG";
+    default: return "EIO";
+  }
+}
+
+/* Throw Error("<path>: <strerror>") with .code = the errno's name. */
+static JSValue throw_errno(JSContext *ctx, const char *path, int e) {
+  JSValue err = JS_NewError(ctx);
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s: %s", path, strerror(e));
+  JS_DefinePropertyValueStr(ctx, err, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+  JS_DefinePropertyValueStr(ctx, err, "code", JS_NewString(ctx, errno_name(e)), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+  return JS_Throw(ctx, err);
+}
+
+static void free_buffer(JSRuntime *rt, void *opaque, void *ptr) {
+  (void)rt; (void)opaque;
+  free(ptr);
+}
+
+/* readFile(path): the whole file as an ArrayBuffer that owns the malloc'd bytes (no second copy). */
+static JSValue js_read_file(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  const char *path = JS_ToCString(ctx, argv[0]);
+  if (path == NULL) return JS_EXCEPTION;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) goto fail;
+  if (S_ISDIR(st.st_mode)) { errno = EISDIR; goto fail; }
+  if (!S_ISREG(st.st_mode)) { errno = EIO; goto fail; }
+  size_t len = (size_t)st.st_size, got = 0;
+  uint8_t *buf = malloc(len > 0 ? len : 1);
+  if (buf == NULL) { errno = ENOMEM; goto fail; }
+  while (got < len) {
+    ssize_t n = read(fd, buf + got, len - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) { if (n == 0) errno = EIO; free(buf); goto fail; } /* shorter than fstat said: changed under us */
+    got += (size_t)n;
+  }
+  close(fd);
+  JS_FreeCString(ctx, path);
+  return JS_NewArrayBuffer(ctx, buf, len, free_buffer, NULL, 0);
+fail: {
+    int e = errno;
+    if (fd >= 0) close(fd);
+    JSValue r = throw_errno(ctx, path, e);
+    JS_FreeCString(ctx, path);
+    return r;
+  }
+}
+
+/* readDir(path): the names in a directory, without "." and "..", in the order the system gives. */
+static JSValue js_read_dir(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  const char *path = JS_ToCString(ctx, argv[0]);
+  if (path == NULL) return JS_EXCEPTION;
+  DIR *d = opendir(path);
+  if (d == NULL) {
+    JSValue r = throw_errno(ctx, path, errno);
+    JS_FreeCString(ctx, path);
+    return r;
+  }
+  JS_FreeCString(ctx, path);
+  JSValue names = JS_NewArray(ctx);
+  uint32_t i = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    JS_SetPropertyUint32(ctx, names, i++, JS_NewString(ctx, e->d_name));
+  }
+  closedir(d);
+  return names;
+}
+
+static JSValue write_to(JSContext *ctx, FILE *f, JSValueConst v) {
+  size_t len;
+  const char *s = JS_ToCStringLen(ctx, &len, v);
+  if (s == NULL) return JS_EXCEPTION;
+  fwrite(s, 1, len, f);
+  fflush(f); /* one JSON line per answer reaches a reader as it is answered */
+  JS_FreeCString(ctx, s);
+  return JS_UNDEFINED;
+}
+
+static JSValue js_write_stdout(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  return write_to(ctx, stdout, argv[0]);
+}
+
+static JSValue js_write_stderr(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  return write_to(ctx, stderr, argv[0]);
+}
+
+/* now(): milliseconds on CLOCK_MONOTONIC (never steps with the wall clock), as performance.now(). */
+static JSValue js_now(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc; (void)argv;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return JS_NewFloat64(ctx, (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+}
+
+/* sha256(bytes): 64 lowercase hex digits (manifest files' hashes, models/bundle/manifest.ts). */
+static JSValue js_sha256(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  size_t len = 0;
+  const uint8_t *p = elma_qjs_bytes(ctx, argv[0], "sha256 input", &len);
+  if (p == NULL) return JS_EXCEPTION;
+  char hex[65];
+  elma_sha256_hex(p, len, hex);
+  return JS_NewString(ctx, hex);
+}
+
+/* exit(code): flush and end the process now with that status (0..255). */
+static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  int32_t code;
+  if (JS_ToInt32(ctx, &code, argv[0]) != 0) return JS_EXCEPTION;
+  fflush(stdout);
+  fflush(stderr);
+  exit(code & 0xff);
+}
+
+static const JSCFunctionListEntry host_funcs[] = {
+  JS_CFUNC_DEF("readFile", 1, js_read_file),
+  JS_CFUNC_DEF("readDir", 1, js_read_dir),
+  JS_CFUNC_DEF("writeStdout", 1, js_write_stdout),
+  JS_CFUNC_DEF("writeStderr", 1, js_write_stderr),
+  JS_CFUNC_DEF("now", 0, js_now),
+  JS_CFUNC_DEF("sha256", 1, js_sha256),
+  JS_CFUNC_DEF("exit", 1, js_exit),
+};
+
+static int host_init(JSContext *ctx, JSModuleDef *m) {
+  JSValue args = JS_NewArray(ctx);
+  for (int i = 0; i < host_argc; i++) JS_SetPropertyUint32(ctx, args, (uint32_t)i, JS_NewString(ctx, host_argv[i]));
+  if (JS_SetModuleExport(ctx, m, "args", args) != 0) return -1;
+  return JS_SetModuleExportList(ctx, m, host_funcs, sizeof host_funcs / sizeof host_funcs[0]);
+}
+
+JSModuleDef *elma_qjs_host_module(JSContext *ctx, const char *name) {
+  JSModuleDef *m = JS_NewCModule(ctx, name, host_init);
+  if (m == NULL) return NULL;
+  JS_AddModuleExport(ctx, m, "args");
+  JS_AddModuleExportList(ctx, m, host_funcs, sizeof host_funcs / sizeof host_funcs[0]);
+  return m;
+}
