@@ -28,11 +28,18 @@ function main() {
   const jobs = String(os.availableParallelism());
   const cpu = run('cmake', ['--build', out, '--target', 'elma_native', 'test_native', '-j', jobs]);
   if (!cpu.ok) return warn(`the CPU library failed to build; ELMA runs on js/onnx:\n${cpu.out.split('\n').slice(-20).join('\n')}`);
+  // elma-qjs (build/qjs, issue 18: QuickJS + these kernels, static; docs/qjs-runtime.md): optional too.
+  if (cfg.out.includes('ELMA: elma-qjs =')) {
+    const qjs = run('cmake', ['--build', out, '--target', 'elma-qjs', '-j', jobs]);
+    if (!qjs.ok) warn(`elma-qjs failed to build (the libraries are fine):\n${qjs.out.split('\n').slice(-20).join('\n')}`);
+  } else {
+    warn(`elma-qjs not built: ${/elma-qjs not built: ([^\n]*)/.exec(cfg.out)?.[1] ?? 'not configured (ELMA_QJS=OFF?)'}`);
+  }
   // Everything else CMake found (CUDA, TensorRT): optional.
   const rest = run('cmake', ['--build', out, '-j', jobs]);
   if (!rest.ok) warn(`an optional GPU part failed to build (the CPU library is fine):\n${rest.out.split('\n').slice(-20).join('\n')}`);
   const lib = ['libelma_native.so', 'libelma_native.dylib'].find((f) => existsSync(path.join(out, f)));
-  process.stderr.write(`build:native: ${lib !== undefined ? `built dist/native/${lib}` : 'no library produced'}\n`);
+  process.stderr.write(`build:native: ${lib !== undefined ? `built dist/native/${lib}` : 'no library produced'}${existsSync(path.join(out, 'elma-qjs')) ? ' and dist/native/elma-qjs' : ''}\n`);
 }
 
 main();
