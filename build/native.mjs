@@ -30,7 +30,7 @@ function main() {
   if (!cpu.ok) return warn(`the CPU library failed to build; ELMA runs on js/onnx:\n${cpu.out.split('\n').slice(-20).join('\n')}`);
   // elma-qjs (build/qjs, issue 18: QuickJS + these kernels, static; docs/qjs-runtime.md): optional too.
   if (cfg.out.includes('ELMA: elma-qjs =')) {
-    const qjs = run('cmake', ['--build', out, '--target', 'elma-qjs', '-j', jobs]);
+    const qjs = run('cmake', ['--build', out, '--target', 'elma-qjs', 'elma-qjs-small', '-j', jobs]);
     if (!qjs.ok) warn(`elma-qjs failed to build (the libraries are fine):\n${qjs.out.split('\n').slice(-20).join('\n')}`);
   } else {
     warn(`elma-qjs not built: ${/elma-qjs not built: ([^\n]*)/.exec(cfg.out)?.[1] ?? 'not configured (ELMA_QJS=OFF?)'}`);

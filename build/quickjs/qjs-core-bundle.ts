@@ -23,11 +23,14 @@ export async function bundleQjsCore(o: { minify?: boolean } = {}): Promise<strin
   return out.outputFiles[0]!.text;
 }
 
-/** The x64 host `npm run build` made (build/native.mjs), or ELMA_QJS; null when there is none. */
-export function findElmaQjs(): string | null {
-  const env = process.env.ELMA_QJS;
+/**
+ * The host `npm run build` made for this machine (build/native.mjs: dist/native/elma-qjs, or
+ * elma-qjs-small), or the one ELMA_QJS (ELMA_QJS_SMALL) names; null when there is none.
+ */
+export function findElmaQjs(variant: 'elma-qjs' | 'elma-qjs-small' = 'elma-qjs'): string | null {
+  const env = process.env[variant === 'elma-qjs' ? 'ELMA_QJS' : 'ELMA_QJS_SMALL'];
   if (env !== undefined && env !== '') return env;
-  const built = path.join(ROOT, 'dist', 'native', 'elma-qjs');
+  const built = path.join(ROOT, 'dist', 'native', variant);
   return existsSync(built) ? built : null;
 }
 

@@ -1,5 +1,5 @@
 /**
- * elma-qjs built for an architecture by hand of Node (tests, bench:qjs): the top-level CMakeLists.txt
+ * elma-qjs (and elma-qjs-small) built for an architecture from Node (tests, bench:qjs): the top-level CMakeLists.txt
  * configured into a build directory of its own with portable flags (ELMA_NATIVE_ARCH OFF, never
  * -march=native: the build machine is not the device), CUDA and TensorRT off, and for arm64 the
  * toolchain file build/cmake/aarch64-linux-gnu.cmake (Debian's gcc-aarch64-linux-gnu, arm64
@@ -18,7 +18,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export type QjsArch = 'x64' | 'arm64';
 
 export interface BuiltHost {
+  /** elma-qjs: the kernels on static OpenBLAS. */
   readonly binary: string;
+  /** elma-qjs-small: the kernels on build/qjs/small-sgemm.c, no OpenBLAS. */
+  readonly small: string;
   readonly buildDir: string;
   /** readelf for this architecture (the cross binutils' for arm64). */
   readonly readelf: string;
@@ -40,7 +43,7 @@ export function qjsBuildBlocker(arch: QjsArch): string | null {
   return missing.length === 0 ? null : missing.join('; ');
 }
 
-/** Configure (when needed) and build elma-qjs for `arch` in `buildDir` (default out/qjs-<arch>). */
+/** Configure and build elma-qjs and elma-qjs-small for `arch` in `buildDir` (default out/qjs-<arch>). */
 export function buildElmaQjs(arch: QjsArch, buildDir = path.join(ROOT, 'out', `qjs-${arch}`)): BuiltHost {
   const t = imageTarget(arch);
   const what = `elma-qjs for ${arch}`;
@@ -53,9 +56,9 @@ export function buildElmaQjs(arch: QjsArch, buildDir = path.join(ROOT, 'out', `q
   if (!cfg.out.includes('ELMA: elma-qjs =')) {
     throw new Error(`${what}: not configured: ${/elma-qjs not built: ([^\n]*)/.exec(cfg.out)?.[1] ?? /no CBLAS[^\n]*/.exec(cfg.out)?.[0] ?? 'see cmake'}`);
   }
-  runProgram(cmake, ['--build', buildDir, '--target', 'elma-qjs', '-j', String(os.availableParallelism())], what);
-  const binary = path.join(buildDir, 'elma-qjs');
-  if (!existsSync(binary)) throw new Error(`${what}: the build finished without ${binary}`);
+  runProgram(cmake, ['--build', buildDir, '--target', 'elma-qjs', 'elma-qjs-small', '-j', String(os.availableParallelism())], what);
+  const binary = path.join(buildDir, 'elma-qjs'), small = path.join(buildDir, 'elma-qjs-small');
+  for (const b of [binary, small]) if (!existsSync(b)) throw new Error(`${what}: the build finished without ${b}`);
   const readelf = (arch === 'arm64' ? findProgram(`${t.triplet}-readelf`) : null) ?? findProgram('readelf') ?? 'readelf';
-  return { binary, buildDir, readelf };
+  return { binary, small, buildDir, readelf };
 }
