@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { utf8Decode } from '../engine/utf8.ts';
 import { readVerifiedBundle } from '../build/quickjs/qjs-bundle.ts';
 import { openQjsAnswerer } from '../build/quickjs/qjs-answerer.ts';
 import { jsBackend } from '../kernels/js/index.ts';
@@ -25,6 +26,7 @@ const bundle = readVerifiedBundle(arg('--bundle'), {
   readFile: (p) => { const b = readFileSync(p); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer; },
   readDir: (p) => readdirSync(p),
   sha256: (bytes) => createHash('sha256').update(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).digest('hex'),
+  decodeUtf8: (bytes) => utf8Decode(bytes),
 });
 const questions = (JSON.parse(readFileSync(arg('--questions'), 'utf8')) as { id: string; question: string; context: string }[])
   .map((q) => ({ ...q, title: '', answers: [], isImpossible: false }));

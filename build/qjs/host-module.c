@@ -147,6 +147,41 @@ static JSValue js_sha256(JSContext *ctx, JSValueConst this_val, int argc, JSValu
   return JS_NewString(ctx, hex);
 }
 
+/* Whether bytes are strict UTF-8 (RFC 3629 §3: no overlong forms, no surrogates, nothing above
+   U+10FFFF), the rule of engine/utf8.ts utf8Decode. */
+static int valid_utf8(const uint8_t *p, size_t len) {
+  for (size_t i = 0; i < len;) {
+    uint8_t b0 = p[i];
+    size_t need;
+    uint32_t cp;
+    if (b0 < 0x80) { i++; continue; }
+    if (b0 >= 0xc2 && b0 < 0xe0) { need = 1; cp = b0 & 0x1f; }
+    else if (b0 >= 0xe0 && b0 < 0xf0) { need = 2; cp = b0 & 0x0f; }
+    else if (b0 >= 0xf0 && b0 < 0xf5) { need = 3; cp = b0 & 0x07; }
+    else return 0;
+    if (len - i <= need) return 0;
+    for (size_t k = 1; k <= need; k++) {
+      if ((p[i + k] & 0xc0) != 0x80) return 0;
+      cp = cp << 6 | (p[i + k] & 0x3f);
+    }
+    if (need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) return 0;
+    if (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) return 0;
+    i += need + 1;
+  }
+  return 1;
+}
+
+/* decodeUtf8(bytes): the text, or null when the bytes are not strict UTF-8. In C because the
+   same loop in interpreted JavaScript takes half a second on a tokenizer.json (docs/qjs-runtime.md). */
+static JSValue js_decode_utf8(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  size_t len = 0;
+  const uint8_t *p = elma_qjs_bytes(ctx, argv[0], "decodeUtf8 input", &len);
+  if (p == NULL) return JS_EXCEPTION;
+  if (!valid_utf8(p, len)) return JS_NULL;
+  return JS_NewStringLen(ctx, (const char *)p, len);
+}
+
 /* exit(code): flush and end the process now with that status (0..255). */
 static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
   (void)this_val; (void)argc;
@@ -164,6 +199,7 @@ static const JSCFunctionListEntry host_funcs[] = {
   JS_CFUNC_DEF("writeStderr", 1, js_write_stderr),
   JS_CFUNC_DEF("now", 0, js_now),
   JS_CFUNC_DEF("sha256", 1, js_sha256),
+  JS_CFUNC_DEF("decodeUtf8", 1, js_decode_utf8),
   JS_CFUNC_DEF("exit", 1, js_exit),
 };
 

@@ -1,6 +1,7 @@
 /* The QuickJS C module "elma:host": the few system services the device program's core needs
    from its host in this slice of issue 18 (docs/qjs-runtime.md): its command-line arguments, files
-   read whole, a directory's names, stdout and stderr, a monotonic clock, SHA-256, the exit code. */
+   read whole, a directory's names, stdout and stderr, a monotonic clock, SHA-256, UTF-8 decoding,
+   the exit code. */
 #ifndef ELMA_QJS_HOST_MODULE_H
 #define ELMA_QJS_HOST_MODULE_H
 

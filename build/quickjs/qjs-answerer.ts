@@ -11,7 +11,6 @@ import { answerQuestions, type QaRunSettings, type QuestionAnswer } from '../../
 import type { SquadExample } from '../../engine/squad/dataset.ts';
 import { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts';
 import { TokenizerError } from '../../engine/tokenizer/errors.ts';
-import { utf8Decode } from '../../engine/utf8.ts';
 import type { Backend } from '../../kernels/backend.ts';
 import { BundleError } from '../../models/errors.ts';
 import { parseSafetensors } from '../../models/safetensors.ts';
@@ -32,7 +31,7 @@ function tokenizerOf(bundle: VerifiedBundle): AlbertTokenizer {
   const bytes = bundle.files.get(name);
   if (bytes === undefined) throw new TokenizerError(where, 'is named by the manifest but not listed in its files');
   if (!name.endsWith('.json')) return AlbertTokenizer.fromSentencePieceModel(bytes, where);
-  const text = utf8Decode(bytes);
+  const text = bundle.decodeUtf8(bytes);
   if (text === null) throw new TokenizerError(where, 'is not valid UTF-8');
   let json: unknown;
   try {

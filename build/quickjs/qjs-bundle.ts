@@ -7,17 +7,20 @@
 import { BundleError } from '../../models/errors.ts';
 import { MANIFEST_FILE, parseManifest, type Manifest } from '../../models/bundle/manifest.ts';
 import type { AlbertConfig } from '../../engine/albert/config.ts';
-import { utf8Decode } from '../../engine/utf8.ts';
 
 /** The host's file functions this needs ("elma:host" on elma-qjs). */
 export interface HostFiles {
   readFile(path: string): ArrayBuffer;
   readDir(path: string): string[];
   sha256(bytes: Uint8Array): string;
+  /** Strict UTF-8 to text, null when invalid: utf8Decode's rule (the host does it in C). */
+  decodeUtf8(bytes: Uint8Array): string | null;
 }
 
 export interface VerifiedBundle {
   readonly dir: string;
+  /** The host's UTF-8 decoder, for the bundle's text files. */
+  readonly decodeUtf8: (bytes: Uint8Array) => string | null;
   readonly manifest: Manifest;
   readonly config: AlbertConfig;
   /** Every file the manifest lists, verified, by name. */
@@ -42,7 +45,7 @@ export function readVerifiedBundle(dir: string, host: HostFiles): VerifiedBundle
   if (!names.includes(MANIFEST_FILE)) throw new BundleError(dir, `is not a bundle: ${MANIFEST_FILE} is missing`);
   let json: unknown;
   try {
-    const text = utf8Decode(new Uint8Array(host.readFile(manifestFile)));
+    const text = host.decodeUtf8(new Uint8Array(host.readFile(manifestFile)));
     if (text === null) throw new Error('not UTF-8');
     json = JSON.parse(text);
   } catch (e) {
@@ -67,5 +70,5 @@ export function readVerifiedBundle(dir: string, host: HostFiles): VerifiedBundle
     if (host.sha256(bytes) !== entry.sha256) throw new BundleError(file, 'sha256 differs from the manifest (corrupted or replaced)');
     files.set(name, bytes);
   }
-  return { dir, manifest, config, files };
+  return { dir, manifest, config, files, decodeUtf8: (b) => host.decodeUtf8(b) };
 }

@@ -14,7 +14,6 @@
 import * as host from 'elma:host';
 import * as kernels from 'elma:kernels';
 import { parseSquad, type SquadExample } from '../../engine/squad/dataset.ts';
-import { utf8Decode } from '../../engine/utf8.ts';
 import { readVerifiedBundle } from './qjs-bundle.ts';
 import { openQjsAnswerer } from './qjs-answerer.ts';
 import { createQjsNativeBackend } from './qjs-kernels-backend.ts';
@@ -67,7 +66,7 @@ function readQuestions(file: string): SquadExample[] {
   } catch (e) {
     throw new Error(`--questions ${(e as Error).message}`);
   }
-  const text = utf8Decode(bytes);
+  const text = host.decodeUtf8(bytes);
   if (text === null) throw new TypeError(`${file}: is not valid UTF-8`);
   let json: unknown;
   try {

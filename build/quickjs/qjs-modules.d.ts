@@ -17,6 +17,8 @@ declare module 'elma:host' {
   export function now(): number;
   /** SHA-256 as 64 lowercase hex digits (FIPS 180-4, in C). */
   export function sha256(bytes: ArrayBuffer | Uint8Array): string;
+  /** The text of strict UTF-8 bytes, or null when they are not (engine/utf8.ts utf8Decode's rule, in C). */
+  export function decodeUtf8(bytes: ArrayBuffer | Uint8Array): string | null;
   /** Flush stdout and stderr and end the process with this status. */
   export function exit(code: number): never;
 }

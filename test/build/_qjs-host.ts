@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { utf8Decode } from '../../engine/utf8.ts';
 import type { ExecutionContext } from 'ava';
 import { synthesizeSquad } from '../../models/synth/generate.ts';
 import { parseSquad } from '../../engine/squad/dataset.ts';
@@ -46,6 +47,7 @@ export const nodeHostFiles: HostFiles = {
   readFile: (p) => { const b = readFileSync(p); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer; },
   readDir: (p) => readdirSync(p),
   sha256: (bytes) => createHash('sha256').update(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).digest('hex'),
+  decodeUtf8: (bytes) => utf8Decode(bytes),
 };
 
 export interface HostRun { readonly code: number | null; readonly stdout: string; readonly stderr: string; readonly ms: number }

@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { QuestionAnswer } from '../../engine/qa/answer-questions.ts';
 import { jsBackend } from '../../kernels/js/index.ts';
+import { utf8Decode } from '../../engine/utf8.ts';
 import { ACTIVATION_CODE, createNativeBackend } from '../../kernels/native/index.ts';
 import { findProgram, runProgram } from '../../build/image/host-tools.ts';
 import { readVerifiedBundle } from '../../build/quickjs/qjs-bundle.ts';
@@ -170,7 +171,7 @@ x64Test('bad input to elma-qjs gets one line on stderr and an exit status ≠ 0'
   t.is(parseAnswerLines(ok.stdout).length, 2);
 });
 
-x64Test('the host modules: SHA-256 against FIPS 180-4 and node:crypto, files, the clock; the kernels refuse short or wrong arrays', (t) => {
+x64Test('the host modules: SHA-256 against FIPS 180-4 and node:crypto, strict UTF-8, files, the clock; the kernels refuse short or wrong arrays', (t) => {
   const big = new Uint8Array(3_000_017).map((_, i) => (i * 2654435761) >>> 24);
   const bigFile = path.join(tmp, 'big.bin');
   writeFileSync(bigFile, big);
@@ -199,11 +200,17 @@ x64Test('the host modules: SHA-256 against FIPS 180-4 and node:crypto, files, th
     out.wrongKind = err(() => k.linear(new Int32Array(6), 2, 3, w, null, 2, 11, y));
     out.badShape = err(() => k.linear(x, -1, 3, w, null, 2, 11, y));
     out.badMask = err(() => k.attention(x, x, x, new Uint8Array(2), 1, 2, 1, 3, y));
+    out.utf8 = JSON.parse(h.args[2]).map((b) => h.decodeUtf8(new Uint8Array(b)));
+    out.tokenizerLength = h.decodeUtf8(h.readFile(h.args[3])).length;
     out.abi = k.abiVersion();
     out.info = k.info();
     h.writeStdout(JSON.stringify(out) + '\\n');
   `);
-  const r = runHost(X64!, [script, bigFile, tmp]);
+  // Strict UTF-8 (engine/utf8.ts's rule): ASCII, 2-, 3- and 4-byte forms; overlong, surrogate, above U+10FFFF, truncated, stray continuation.
+  const utf8Cases = [[0x41, 0x42], [0x5a, 0x6f, 0xc3, 0xab], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [], [0xc0, 0x80], [0xed, 0xa0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xf0, 0x8f, 0xbf, 0xbf], [0xef, 0xbf, 0xbf]];
+  const tokenizer = path.join(DEFAULT_MODEL, 'tokenizer.json');
+  const r = runHost(X64!, [script, bigFile, tmp, JSON.stringify(utf8Cases), tokenizer]);
   t.is(r.code, 0, r.stderr);
   const o = JSON.parse(r.stdout) as Record<string, unknown>;
   const nodeSha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -223,6 +230,8 @@ x64Test('the host modules: SHA-256 against FIPS 180-4 and node:crypto, files, th
   t.is(o.wrongKind, 'TypeError: linear x must be a Float32Array');
   t.regex(o.badShape as string, /^RangeError: linear rows: -1 is not a non-negative int32$/);
   t.is(o.badMask, 'TypeError: attention keyMask must be a Int32Array');
+  t.deepEqual(o.utf8, utf8Cases.map((c) => utf8Decode(new Uint8Array(c))));
+  t.is(o.tokenizerLength, readFileSync(tokenizer, 'utf8').length);
   t.is(o.abi, 1);
   t.regex(o.info as string, /^blas=OpenBLAS .* simd=\S+ threads=\d+$/);
 
