@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { build } from 'esbuild';
+import { Worker } from 'node:worker_threads';
 import { getQuickJS, type QuickJSContext } from 'quickjs-emscripten';
 import { readBundleFile, readManifest } from '../../models/bundle/bundle-dir.ts';
 import type { HostQuestion } from './bundle-answerer.ts';
@@ -82,4 +83,30 @@ export async function openInQuickJs(code: string, files: BundleFiles): Promise<Q
       vm.dispose();
     },
   };
+}
+
+/**
+ * Answer `questions` in `workers` QuickJS instances at once, each in its own worker thread with a
+ * contiguous share of the questions (answers come back in the questions' order). From source the
+ * worker registers tsx's loader first, as runtime/elma-worker.ts does (Node 20 workers do not
+ * inherit --import hooks).
+ */
+export async function answerInQuickJsWorkers(code: string, files: BundleFiles, questions: readonly HostQuestion[], workers: number): Promise<QuestionAnswer[]> {
+  const n = Math.max(1, Math.min(workers, questions.length));
+  const size = Math.ceil(questions.length / n);
+  const shares = Array.from({ length: n }, (_, i) => questions.slice(i * size, (i + 1) * size)).filter((q) => q.length > 0);
+  const entry = new URL('./quickjs-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
+  const results = await Promise.all(shares.map((share) => new Promise<QuestionAnswer[]>((resolve, reject) => {
+    const w = new Worker(boot, { eval: true, workerData: { code, files, questions: share } });
+    w.once('message', (m: { answers?: QuestionAnswer[]; error?: string }) => {
+      void w.terminate();
+      if (m.answers !== undefined) resolve(m.answers);
+      else reject(new Error(`QuickJS worker: ${m.error ?? 'no answers'}`));
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`QuickJS worker exited (${code}) without answers`)));
+  })));
+  return results.flat();
 }
