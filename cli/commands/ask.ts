@@ -3,6 +3,7 @@ import { checkReadable } from '../../engine/qa/readable-text.ts';
 import { readTextFile } from '../../runtime/text-file.ts';
 import { requireString, requireText, UsageError, type CliIO, type Command, type ParsedArgs } from '../command.ts';
 import { QA_OPTIONS, QA_OPTIONS_HELP, setupQa } from './_qa-setup.ts';
+import { round, SPOKEN_OPTIONS_HELP, spokenQuestion } from './_spoken-question.ts';
 
 /** The context from --context <text>, --context - (stdin, to its end) or --context-file <path>, and the option it came from. */
 async function contextOf(args: ParsedArgs, io: CliIO): Promise<{ text: string; from: string }> {
@@ -29,7 +30,7 @@ async function contextOf(args: ParsedArgs, io: CliIO): Promise<{ text: string; f
 export const askCommand: Command = {
   name: 'ask',
   summary: 'Answer one question about a text, with early exit',
-  help: `Usage: elma ask --bundle <dir> (--context <text> | --context-file <path> | --context -) --question <text> [--json]
+  help: `Usage: elma ask --bundle <dir> (--context <text> | --context-file <path> | --context -) (--question <text> | --audio <file.wav> [--yes]) [--json]
 
 Answers the question from the context with the bundle's model, running layer by layer until an
 exit head is confident (normalised answer entropy under the layer's threshold) or the depth limit
@@ -55,15 +56,29 @@ ${QA_OPTIONS_HELP}
   --context -            read the context from stdin, to its end (UTF-8)
   --context-file <path>  read the context from a UTF-8 text file
   --question <text>      the question
-  --json                 print one JSON object instead of text`,
-  options: { ...QA_OPTIONS, context: { type: 'string' }, 'context-file': { type: 'string' }, question: { type: 'string' }, json: { type: 'boolean' } },
+${SPOKEN_OPTIONS_HELP}
+  --json                 print one JSON object instead of text (with --audio: transcript, asr_confidence,
+                         answer, score, layer, entropy, source)`,
+  options: {
+    ...QA_OPTIONS, context: { type: 'string' }, 'context-file': { type: 'string' }, question: { type: 'string' }, json: { type: 'boolean' },
+    audio: { type: 'string' }, yes: { type: 'boolean' },
+  },
   async run(args, io) {
     const bundleDir = requireString(args, 'bundle');
-    const question = requireText(args, 'question');
+    const audioPath = args.values.audio === undefined ? undefined : requireString(args, 'audio');
+    if (audioPath !== undefined && args.values.question !== undefined) throw new UsageError('give the question once: --question or --audio, not both');
+    let question = audioPath === undefined ? requireText(args, 'question') : '';
     const { text: context, from } = await contextOf(args, io);
     const { model, tokenizer, settings } = setupQa(bundleDir, args);
     checkReadable(tokenizer, context, from);
-    checkReadable(tokenizer, question, '--question');
+    let spoken: { transcript: string; confidence: number } | undefined;
+    if (audioPath !== undefined) {
+      const s = await spokenQuestion(args, audioPath, context, io);
+      if ('exit' in s) return s.exit;
+      question = s.question;
+      spoken = { transcript: s.question, confidence: s.recognition.confidence };
+    }
+    checkReadable(tokenizer, question, audioPath === undefined ? '--question' : '--audio transcript');
     const ex = { id: 'ask', title: '', question, context, answers: [], isImpossible: false };
     const { answers } = answerQuestions(model, tokenizer, [ex], settings);
     const a = answers[0]!;
@@ -71,9 +86,13 @@ ${QA_OPTIONS_HELP}
       answer: a.text, probability: a.probability, exit_layer: a.layer, layers: model.config.numHiddenLayers,
       entropy: a.entropy, confident: a.confident, offload: !a.confident, features: a.features, latency_ms: a.ms,
     };
-    if (args.values.json === true) {
+    if (spoken !== undefined && args.values.json === true) {
+      // Issue 17's shape for a spoken question; "source": where the answer came from (this command answers on the device).
+      io.stdout(`${JSON.stringify({ transcript: spoken.transcript, asr_confidence: round(spoken.confidence), answer: a.text, score: a.probability, layer: a.layer, entropy: a.entropy, source: 'device' })}\n`);
+    } else if (args.values.json === true) {
       io.stdout(`${JSON.stringify(out)}\n`);
     } else {
+      if (spoken !== undefined) io.stdout(`heard:       ${spoken.transcript}\nconfidence:  ${spoken.confidence.toFixed(2)} (the recogniser's mean word posterior)\n`);
       const threshold = settings.policy.thresholds[a.layer - 1]!;
       io.stdout(`answer:      ${a.text === '' ? '(no answer)' : a.text}\n`
         + `probability: ${a.probability.toFixed(3)}  (its share among the ${settings.nBestSize} best candidate spans and "no answer")\n`

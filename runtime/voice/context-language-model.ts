@@ -148,7 +148,8 @@ export async function buildContextLanguageModel(context: string, lexicon: Lexico
   const numbers = new Map<string, string>();
   for (const tw of textWords(context)) {
     if (/^\d/.test(tw.token)) for (const f of spokenForms(tw.token)) numbers.set(f.join(' '), tw.surface);
-    else if (!surfaces.has(tw.token)) surfaces.set(tw.token, tw.surface);
+    // A word seen in lower case anywhere is a common word: "The" at a sentence's start stays "the".
+    else if (!surfaces.has(tw.token) || tw.surface === tw.token) surfaces.set(tw.token, tw.surface);
   }
   const vocab = new Set<string>();
   for (const s of corpus.sentences) for (const x of s.words) vocab.add(x);
