@@ -7,6 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { EngineInputError } from '../../engine/errors.ts';
+import { ConsoleListener, LISTEN_HELP } from '../voice/console-listener.ts';
 import { readState } from '../slots/node/state-store.ts';
 import { SLOT_NAMES } from '../slots/slot-state.ts';
 import { clip, type AnswerLine, type EdgeDevice } from './device.ts';
@@ -16,12 +17,13 @@ export const MAX_LINE = 200_016;
 export const MAX_CONTEXT = 200_000;
 export const MAX_QUESTION = 4096;
 
-export const COMMANDS = ['ask', 'context', 'status', 'stats', 'slots', 'threshold', 'update', 'help', 'quit'] as const;
+export const COMMANDS = ['ask', 'listen', 'context', 'status', 'stats', 'slots', 'threshold', 'update', 'help', 'quit'] as const;
 
 const HELP = `commands:
   context <text>         the text questions are asked about (long texts are read in overlapping windows)
   context --file <path>  the same, from a file
   ask <question>         answer a question about the context
+${LISTEN_HELP}
   status                 model, slot, link, outbox
   stats                  counters: questions, exits per layer, offloads, low-confidence and late answers, latency
   slots                  the A/B slots and their state
@@ -157,10 +159,12 @@ export class ConsoleSession {
   readonly #dev: EdgeDevice;
   readonly #say: Say;
   #context: string | undefined;
+  readonly #listener: ConsoleListener;
 
   constructor(dev: EdgeDevice, say: Say) {
     this.#dev = dev;
     this.#say = say;
+    this.#listener = new ConsoleListener(say, (q) => this.#answer(q));
   }
 
   /** A late cloud answer to one of this console's questions. */
@@ -178,8 +182,31 @@ export class ConsoleSession {
     return this.command((line as { text: string }).text);
   }
 
+  /** Answer `question` about the current context and print the answer (ask, and listen's transcript). */
+  async #answer(question: string): Promise<void> {
+    const dev = this.#dev;
+    try {
+      const a = await dev.ask(this.#context!, question, (l) => this.late(l));
+      this.#say(formatAnswer(a, dev.model.layers));
+    } catch (e) {
+      if (e instanceof EngineInputError) {
+        // The text's fault (unreadable, too long), not the device's: say why and take the next line.
+        dev.stats.refused++;
+        this.#say(`refused: ${e.message}`);
+      } else {
+        dev.stats.errors++;
+        this.#say(`could not answer: ${(e as Error).message}`);
+      }
+    }
+  }
+
   async command(raw: string): Promise<'quit' | undefined> {
     const text = raw.trim();
+    // A spoken question waiting for "did you mean …? [y/n]": this line is the answer.
+    if (this.#listener.pending) {
+      await this.#listener.confirm(text);
+      return undefined;
+    }
     if (text === '' || text.startsWith('#')) return undefined;
     const sp = text.search(/\s/);
     const word = sp < 0 ? text : text.slice(0, sp);
@@ -190,6 +217,7 @@ export class ConsoleSession {
         this.#say(HELP);
         return undefined;
       case 'quit': case 'exit':
+        this.#listener.close();
         return 'quit';
       case 'context': {
         if (rest === '') {
@@ -221,19 +249,12 @@ export class ConsoleSession {
         if (rest === '') { this.#say('ask needs a question: ask <question>'); return undefined; }
         if (this.#context === undefined) { this.#say('no context yet: give the text first with context <text> or context --file <path>'); return undefined; }
         if (rest.length > MAX_QUESTION) { this.#say(`refused: a question of ${rest.length} characters; the most is ${MAX_QUESTION}`); return undefined; }
-        try {
-          const a = await dev.ask(this.#context, rest, (l) => this.late(l));
-          this.#say(formatAnswer(a, dev.model.layers));
-        } catch (e) {
-          if (e instanceof EngineInputError) {
-            // The text's fault (unreadable, too long), not the device's: say why and take the next line.
-            dev.stats.refused++;
-            this.#say(`refused: ${e.message}`);
-          } else {
-            dev.stats.errors++;
-            this.#say(`could not answer: ${(e as Error).message}`);
-          }
-        }
+        await this.#answer(rest);
+        return undefined;
+      }
+      case 'listen': {
+        if (this.#context === undefined) { this.#say('no context yet: give the text first with context <text> or context --file <path>'); return undefined; }
+        await this.#listener.listen(rest, this.#context);
         return undefined;
       }
       case 'status': {
