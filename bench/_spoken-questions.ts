@@ -1,0 +1,159 @@
+/**
+ * The spoken-question evaluation shared by `npm run bench:voice` and test/runtime/voice-speech.test.ts
+ * (issue 17): questions about a few paragraphs, spoken by espeak-ng (Debian) in the given voices and
+ * speeds into WAV files in a scratch directory (nothing recorded is kept), recognised with the
+ * generic English model and with the model biased to the paragraph, each transcript answered by
+ * the QA model and compared with the answer to the typed question.
+ *
+ * The questions: synthetic ones (models/synth, seed 51: the generator's paragraphs and questions)
+ * and hand-written ones about hand-written paragraphs full of names the dictionary lacks.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { answerQuestions } from '../engine/qa/answer-questions.ts';
+import { synthesizeSquad } from '../models/synth/generate.ts';
+import type { QaBundle } from '../runtime/qa-bundle.ts';
+import { readSpeechAudio } from '../runtime/voice/speech-audio.ts';
+import type { SpeechRecogniser } from '../runtime/voice/speech-recogniser.ts';
+import { wordErrors } from '../runtime/voice/word-error-rate.ts';
+
+const run = promisify(execFile);
+
+export interface AskedParagraph {
+  readonly context: string;
+  readonly questions: readonly string[];
+  readonly source: 'synthetic' | 'hand-written';
+}
+
+/** Hand-written paragraphs with names no dictionary has, and questions a person might ask about them. */
+export const HAND_WRITTEN: readonly AskedParagraph[] = [
+  {
+    source: 'hand-written',
+    context: 'Maria Kowalski was born in Wrzosowo in 1867. She studied chemistry at the University of Tarnowice. In 1891 she married Piotr Zielinski, a physicist. Kowalski discovered two elements and won the Halvorsen Prize twice. She died in 1934 in Sallanches.',
+    questions: ['Where was Maria Kowalski born?', 'What did Maria Kowalski study?', 'Whom did Maria Kowalski marry?', 'Which prize did Kowalski win?', 'When did Maria Kowalski die?'],
+  },
+  {
+    source: 'hand-written',
+    context: 'The Oduya Ferry Company was founded by Tunde Oduya in 1952. The company is based in Porto Novello and runs boats across Lake Vireen. It has 340 employees. Its director is Amaka Eze.',
+    questions: ['Who founded the Oduya Ferry Company?', 'Where is the Oduya Ferry Company based?', 'How many employees does the company have?', 'Who is the director of the Oduya Ferry Company?'],
+  },
+];
+
+/** Synthetic paragraphs and their questions (models/synth/generate.ts, as `elma data synth` writes them). */
+export function syntheticParagraphs(seed: number, questions: number): AskedParagraph[] {
+  return synthesizeSquad({ seed, questions }).data.flatMap((a) => a.paragraphs.map((p) => ({
+    source: 'synthetic' as const, context: p.context, questions: p.qas.map((q) => q.question),
+  })));
+}
+
+export interface Voice {
+  /** espeak-ng voice (-v) and speed in words per minute (-s). */
+  readonly voice: string;
+  readonly wpm: number;
+}
+
+export interface Utterance {
+  readonly paragraph: number;
+  readonly question: string;
+  readonly voice: Voice;
+  readonly seconds: number;
+  readonly generic?: { transcript: string; confidence: number; ms: number };
+  readonly biased: { transcript: string; confidence: number; unsure: boolean; ms: number };
+  readonly typedAnswer: string;
+  readonly spokenAnswer: string;
+}
+
+/** Speak `text` with espeak-ng into a WAV file (22,050 Hz 16-bit mono, espeak-ng's own format). */
+export async function speak(text: string, v: Voice, file: string): Promise<void> {
+  await run('espeak-ng', ['-v', v.voice, '-s', String(v.wpm), '-w', file, text]);
+}
+
+const answerOf = (qa: QaBundle, context: string, question: string): string => {
+  if (question.trim() === '') return '';
+  const { answers } = answerQuestions(qa.model, qa.tokenizer, [{ id: 'q', title: '', question, context, answers: [], isImpossible: false }], qa.settings);
+  return answers[0]!.text;
+};
+
+/**
+ * Every question of `paragraphs` in every voice, recognised with the biased model (and the generic
+ * one where `generic(index)` says so), answered from the transcript and from the text.
+ * Decodes run one at a time, so the times are those of one core.
+ */
+export async function evaluateSpoken(recogniser: SpeechRecogniser, qa: QaBundle, paragraphs: readonly AskedParagraph[], voices: readonly Voice[],
+  opts: { generic?: (i: number) => boolean; onUtterance?: (u: Utterance) => void } = {}): Promise<{ utterances: Utterance[]; prepareMs: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'elma-spoken-'));
+  const utterances: Utterance[] = [];
+  const prepareMs: number[] = [];
+  try {
+    let n = 0;
+    for (const [pi, p] of paragraphs.entries()) {
+      const t0 = performance.now();
+      const prepared = await recogniser.prepare(p.context);
+      prepareMs.push(performance.now() - t0);
+      for (const question of p.questions) {
+        const typedAnswer = answerOf(qa, p.context, question);
+        for (const voice of voices) {
+          const file = join(dir, `q${n}.wav`);
+          await speak(question, voice, file);
+          const audio = readSpeechAudio(file);
+          const b = await recogniser.recognise(audio, prepared);
+          const g = opts.generic?.(n) === true ? await recogniser.recognise(audio) : undefined;
+          const u: Utterance = {
+            paragraph: pi, question, voice, seconds: audio.seconds,
+            ...(g === undefined ? {} : { generic: { transcript: g.transcript, confidence: g.confidence, ms: g.ms } }),
+            biased: { transcript: b.transcript, confidence: b.confidence, unsure: b.unsure, ms: b.ms },
+            typedAnswer, spokenAnswer: answerOf(qa, p.context, b.transcript),
+          };
+          utterances.push(u);
+          opts.onUtterance?.(u);
+          n++;
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { utterances, prepareMs };
+}
+
+export interface Summary {
+  readonly utterances: number;
+  readonly werGeneric: number | undefined;
+  readonly werBiased: number;
+  /** The biased WER over the same utterances as the generic one (for a side-by-side). */
+  readonly werBiasedPaired: number | undefined;
+  /** The answer from speech equals the answer from text (every transcript answered, as with --yes). */
+  readonly sameAnswer: number;
+  /** Transcripts flagged for confirmation, and the answer agreement among the rest. */
+  readonly unsure: number;
+  readonly sameAnswerConfident: number;
+  /** Recognition time per second of audio (ms), model loading included. */
+  readonly msPerSecondGeneric: number | undefined;
+  readonly msPerSecondBiased: number;
+}
+
+export function summarise(us: readonly Utterance[]): Summary {
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const wer = (pick: (u: Utterance) => string | undefined, set: readonly Utterance[]): number | undefined => {
+    const e = set.map((u) => (pick(u) === undefined ? undefined : wordErrors(u.question, pick(u)!))).filter((x) => x !== undefined);
+    return e.length === 0 ? undefined : sum(e.map((x) => x!.errors)) / sum(e.map((x) => x!.words));
+  };
+  const withGeneric = us.filter((u) => u.generic !== undefined);
+  const confident = us.filter((u) => !u.biased.unsure);
+  const same = (set: readonly Utterance[]): number => (set.length === 0 ? 0 : set.filter((u) => u.spokenAnswer === u.typedAnswer).length / set.length);
+  const secs = (set: readonly Utterance[]): number => sum(set.map((u) => u.seconds));
+  return {
+    utterances: us.length,
+    werGeneric: wer((u) => u.generic?.transcript, withGeneric),
+    werBiased: wer((u) => u.biased.transcript, us)!,
+    werBiasedPaired: wer((u) => u.biased.transcript, withGeneric),
+    sameAnswer: same(us),
+    unsure: us.length - confident.length,
+    sameAnswerConfident: same(confident),
+    msPerSecondGeneric: withGeneric.length === 0 ? undefined : sum(withGeneric.map((u) => u.generic!.ms)) / secs(withGeneric),
+    msPerSecondBiased: sum(us.map((u) => u.biased.ms)) / secs(us),
+  };
+}

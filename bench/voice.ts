@@ -1,0 +1,77 @@
+/**
+ * `npm run bench:voice [-- --questions N] [-- --voices v:wpm,…] [-- --json]`: spoken questions
+ * (issue 17). Synthetic questions of seed 51 (N, default 40) and the hand-written ones about names
+ * (bench/_spoken-questions.ts) are spoken by espeak-ng in two voices at two speeds, recognised by
+ * PocketSphinx with its generic English model and with the model biased to the paragraph, and
+ * answered by the default model; the table gives, per voice and speed and in all, the word error
+ * rate of each model, how often the answer from speech is the answer from the typed question, how
+ * many transcripts were flagged for confirmation, and the recognition time per second of audio on
+ * this machine (one decode at a time, the child process and its model loading included).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadQaBundle } from '../runtime/qa-bundle.ts';
+import { SpeechRecogniser } from '../runtime/voice/speech-recogniser.ts';
+import { evaluateSpoken, HAND_WRITTEN, summarise, syntheticParagraphs, type Utterance, type Voice } from './_spoken-questions.ts';
+import { machine, printTable } from './_report.ts';
+
+const argOf = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const json = process.argv.includes('--json');
+const n = Number(argOf('--questions') ?? 40);
+const seed = Number(argOf('--seed') ?? 51);
+if (!Number.isSafeInteger(n) || n < 1) {
+  process.stderr.write(`bench:voice: --questions must be a positive integer, got ${argOf('--questions')}\n`);
+  process.exit(2);
+}
+/** Two of espeak-ng's Klatt voices (a formant synthesiser closer to speech than its default), 140 and 175 words a minute. */
+const voices: Voice[] = (argOf('--voices') ?? 'en-us+klatt:140,en-us+klatt:175,en-us+klatt2:140,en-us+klatt2:175').split(',').map((s) => {
+  const [voice, wpm] = s.split(':');
+  return { voice: voice!, wpm: Number(wpm ?? 175) };
+});
+let recogniser: SpeechRecogniser;
+try {
+  recogniser = SpeechRecogniser.open();
+} catch (e) {
+  process.stderr.write(`bench:voice: ${(e as Error).message}\n`);
+  process.exit(1);
+}
+const qa = loadQaBundle(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'models', 'default'));
+const paragraphs = [...syntheticParagraphs(seed, n), ...HAND_WRITTEN];
+const total = paragraphs.reduce((a, p) => a + p.questions.length, 0) * voices.length;
+let done = 0;
+const { utterances, prepareMs } = await evaluateSpoken(recogniser, qa, paragraphs, voices, {
+  generic: () => true,
+  onUtterance: (u) => {
+    done++;
+    if (!json) process.stderr.write(`\r${done}/${total} ${u.voice.voice}:${u.voice.wpm} ${JSON.stringify(u.biased.transcript)}`.slice(0, 150).padEnd(150));
+  },
+});
+recogniser.close();
+if (!json) process.stderr.write('\n');
+
+const pct = (x: number | undefined): string => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+const ms = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(0));
+const rowOf = (label: string, us: readonly Utterance[]): (string | number)[] => {
+  const s = summarise(us);
+  return [label, s.utterances, pct(s.werGeneric), pct(s.werBiased), pct(s.sameAnswer), `${s.unsure} (${pct(s.unsure / s.utterances)})`, pct(s.sameAnswerConfident), ms(s.msPerSecondGeneric), ms(s.msPerSecondBiased)];
+};
+const rows = [
+  ...voices.map((v) => rowOf(`${v.voice} ${v.wpm} wpm`, utterances.filter((u) => u.voice === v))),
+  rowOf('synthetic (seed ' + seed + ')', utterances.filter((u) => paragraphs[u.paragraph]!.source === 'synthetic')),
+  rowOf('hand-written names', utterances.filter((u) => paragraphs[u.paragraph]!.source === 'hand-written')),
+  rowOf('all', utterances),
+];
+const prepare = prepareMs.reduce((a, b) => a + b, 0) / prepareMs.length;
+if (json) {
+  process.stdout.write(`${JSON.stringify({ machine: machine(), voices, summary: summarise(utterances), prepareMs: prepare, utterances })}\n`);
+} else {
+  process.stdout.write(`bench:voice — ${machine()}\n`);
+  process.stdout.write(`${paragraphs.length} paragraphs, ${total / voices.length} questions × ${voices.length} voices; PocketSphinx ${recogniser.ps.program} (child process per utterance)\n\n`);
+  process.stdout.write(`${printTable(['voice', 'utterances', 'WER generic', 'WER biased', 'same answer', 'unsure', 'same answer (sure)', 'ms/s generic', 'ms/s biased'], rows)}\n\n`);
+  process.stdout.write(`building the biased model for a paragraph: ${prepare.toFixed(0)} ms (mean of ${prepareMs.length}); ms/s: milliseconds to recognise one second of audio\n`);
+  const wrong = utterances.filter((u) => u.spokenAnswer !== u.typedAnswer).slice(0, 12);
+  if (wrong.length > 0) {
+    process.stdout.write('\nsome answers that differ from the typed question\'s:\n');
+    for (const u of wrong) process.stdout.write(`  ${JSON.stringify(u.question)} heard ${JSON.stringify(u.biased.transcript)}: ${JSON.stringify(u.spokenAnswer)} ≠ ${JSON.stringify(u.typedAnswer)}\n`);
+  }
+}
