@@ -7,12 +7,18 @@
  * rate of each model, how often the answer from speech is the answer from the typed question, how
  * many transcripts were flagged for confirmation, and the recognition time per second of audio on
  * this machine (one decode at a time, the child process and its model loading included).
+ * A second table times the design choice: a child process per utterance against one decoder kept
+ * loaded in this process through koffi, on the same utterances.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadQaBundle } from '../runtime/qa-bundle.ts';
+import { readSpeechAudio } from '../runtime/voice/speech-audio.ts';
 import { SpeechRecogniser } from '../runtime/voice/speech-recogniser.ts';
-import { evaluateSpoken, HAND_WRITTEN, summarise, syntheticParagraphs, type Utterance, type Voice } from './_spoken-questions.ts';
+import { openInProcess } from './_pocketsphinx-koffi.ts';
+import { evaluateSpoken, HAND_WRITTEN, speak, summarise, syntheticParagraphs, type Utterance, type Voice } from './_spoken-questions.ts';
 import { machine, printTable } from './_report.ts';
 
 const argOf = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
@@ -46,8 +52,45 @@ const { utterances, prepareMs } = await evaluateSpoken(recogniser, qa, paragraph
     if (!json) process.stderr.write(`\r${done}/${total} ${u.voice.voice}:${u.voice.wpm} ${JSON.stringify(u.biased.transcript)}`.slice(0, 150).padEnd(150));
   },
 });
-recogniser.close();
 if (!json) process.stderr.write('\n');
+
+// The design choice, measured: the same utterances decoded by a child process each (what ELMA does)
+// and by one libpocketsphinx decoder kept loaded in this process through koffi.
+const binding: (string | number)[][] = [];
+{
+  const dir = mkdtempSync(path.join(tmpdir(), 'elma-bench-voice-'));
+  let child = 0;
+  let inproc = 0;
+  let seconds = 0;
+  let same = 0;
+  let count = 0;
+  let load = 0;
+  for (const p of paragraphs.slice(0, 3)) {
+    const prepared = await recogniser.prepare(p.context);
+    const opened = openInProcess(['-hmm', recogniser.ps.hmm, '-lm', prepared.lm, '-dict', prepared.dict]);
+    load += opened.loadMs;
+    for (const [i, q] of p.questions.entries()) {
+      const file = path.join(dir, `k${count}.wav`);
+      await speak(q, voices[i % voices.length]!, file);
+      const audio = readSpeechAudio(file);
+      const c = await recogniser.recognise(audio, prepared);
+      const k = opened.decoder.decode(audio.samples);
+      child += c.ms;
+      inproc += k.ms;
+      seconds += audio.seconds;
+      if (c.words.map((w) => w.word).join(' ') === k.text) same++;
+      count++;
+    }
+    opened.decoder.free();
+  }
+  rmSync(dir, { recursive: true, force: true });
+  binding.push(
+    ['child process (pocketsphinx_continuous)', count, (child / count).toFixed(0), (child / seconds).toFixed(0), '-'],
+    ['in process (koffi → libpocketsphinx.so.3)', count, (inproc / count).toFixed(0), (inproc / seconds).toFixed(0), (load / 3).toFixed(0)],
+  );
+  if (!json) process.stderr.write(`binding check: ${same}/${count} transcripts identical word for word (continuous's own voice-activity segmentation differs from one full-utterance call)\n`);
+}
+recogniser.close();
 
 const pct = (x: number | undefined): string => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 const ms = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(0));
@@ -68,7 +111,8 @@ if (json) {
   process.stdout.write(`bench:voice — ${machine()}\n`);
   process.stdout.write(`${paragraphs.length} paragraphs, ${total / voices.length} questions × ${voices.length} voices; PocketSphinx ${recogniser.ps.program} (child process per utterance)\n\n`);
   process.stdout.write(`${printTable(['voice', 'utterances', 'WER generic', 'WER biased', 'same answer', 'unsure', 'same answer (sure)', 'ms/s generic', 'ms/s biased'], rows)}\n\n`);
-  process.stdout.write(`building the biased model for a paragraph: ${prepare.toFixed(0)} ms (mean of ${prepareMs.length}); ms/s: milliseconds to recognise one second of audio\n`);
+  process.stdout.write(`building the biased model for a paragraph: ${prepare.toFixed(0)} ms (mean of ${prepareMs.length}); ms/s: milliseconds to recognise one second of audio\n\n`);
+  process.stdout.write(`${printTable(['decoder (biased model)', 'utterances', 'ms/utterance', 'ms/s audio', 'load ms (once per context)'], binding)}\n`);
   const wrong = utterances.filter((u) => u.spokenAnswer !== u.typedAnswer).slice(0, 12);
   if (wrong.length > 0) {
     process.stdout.write('\nsome answers that differ from the typed question\'s:\n');

@@ -127,8 +127,8 @@ export function questionCorpus(context: string, w: BiasWeights = DEFAULT_WEIGHTS
   }
   for (const name of namesOf(sentences)) {
     for (const a of AUXILIARIES) out.push({ words: [a, ...name], weight: w.auxName / AUXILIARIES.length, bos: false, eos: false });
-    // "what is the brewery's …", "who founded the Bosnalia Brewery"
-    out.push({ words: [...name.slice(0, -1), `${name[name.length - 1]!}'s`], weight: w.auxName / 2, bos: false, eos: false });
+    // "what was Vene Fyseimen's profession", "who founded the Bosnalia Brewery": a name may be a possessive, or end a question.
+    out.push({ words: [...name.slice(0, -1), `${name[name.length - 1]!}'s`], weight: w.auxName / 4, bos: false, eos: false });
     out.push({ words: name, weight: w.auxName / 2, bos: false });
   }
   const background = new Map<string, number>();
@@ -161,12 +161,17 @@ export async function buildContextLanguageModel(context: string, lexicon: Lexico
     const s = surfaces.get(x.replace(/'s$/, ''));
     return s === undefined ? x : x.endsWith("'s") ? `${s}'s` : s;
   };
-  const spelled = await espeakPronunciations(missing.map(asWritten));
+  // Names the dictionary has get the letter-to-sound reading too: CMUdict says "Kowalski" K AH W AA L S K IY,
+  // a speaker (and espeak-ng) may say K AW AO L S K IY; a second pronunciation costs little.
+  const names = [...vocab].filter((x) => lexicon.has(x) && /^\p{Lu}/u.test(surfaces.get(x) ?? '') && !QUESTION_VOCABULARY.includes(x));
+  const spelled = await espeakPronunciations([...missing, ...names].map(asWritten));
   const lines: string[] = [];
   const unpronounced: string[] = [];
   const kept = new Set<string>();
   for (const x of [...vocab].sort()) {
-    const prons = lexicon.get(x) ?? (spelled.has(asWritten(x)) ? [spelled.get(asWritten(x))!] : []);
+    const own = spelled.get(asWritten(x));
+    const known = lexicon.get(x) ?? [];
+    const prons = own === undefined || known.includes(own) ? known : [...known, own];
     if (prons.length === 0) {
       unpronounced.push(x);
       continue;

@@ -186,6 +186,12 @@ export function generateQuestions(context: string, lemma: { past: Lemma; present
       const full = names.find((n) => n.at(-1)?.token === clause.subject[1]!.token && n.length > 1);
       if (full !== undefined) subjects.push(full);
     }
+    // "Kravgia's founder" is asked about as "the founder of Kravgia" too.
+    const pos = clause.subject.findIndex((x) => x.token.endsWith("'s"));
+    if (pos >= 0 && pos + 1 < clause.subject.length) {
+      const owner = [...clause.subject.slice(0, pos), { surface: clause.subject[pos]!.surface.slice(0, -2), token: clause.subject[pos]!.token.slice(0, -2) }];
+      subjects.push([{ surface: 'the', token: 'the' }, ...clause.subject.slice(pos + 1), { surface: 'of', token: 'of' }, ...owner]);
+    }
     // The name in the subject ("Demurene Gastythis" of "Demurene Gastythis's birthplace") is who a later "she" is.
     const run = nameRun(clause.subject);
     if (run !== undefined) {
