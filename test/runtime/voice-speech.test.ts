@@ -21,7 +21,8 @@ import { SpeechRecogniser } from '../../runtime/voice/speech-recogniser.ts';
 const ps = findPocketsphinx();
 const espeak = spawnSync('espeak-ng', ['--version']).error === undefined;
 const missing = typeof ps === 'string' ? ps : !espeak ? 'espeak-ng is not installed (apt-get install espeak-ng)' : null;
-const speechTest = testUnless(missing);
+// Under CI the tools are installed (.ci/run): a missing one is a failure there, not a skip.
+const speechTest = testUnless(process.env.CI === undefined ? missing : null);
 const BUNDLE = path.join(ROOT, 'models/default');
 const dir = scratch('elma-voice-speech-');
 const wav = async (name: string, text: string, voice = 'en-us+klatt', wpm = 150): Promise<string> => {
