@@ -146,11 +146,17 @@ export async function buildContextLanguageModel(context: string, lexicon: Lexico
   const corpus = questionCorpus(context, opts.weights, opts.generic, lexicon);
   const surfaces = new Map<string, string>();
   const numbers = new Map<string, string>();
-  for (const tw of textWords(context)) {
-    if (/^\d/.test(tw.token)) for (const f of spokenForms(tw.token)) numbers.set(f.join(' '), tw.surface);
-    // A word seen in lower case anywhere is a common word: "The" at a sentence's start stays "the".
-    else if (!surfaces.has(tw.token) || tw.surface === tw.token) surfaces.set(tw.token, tw.surface);
+  // A sentence's first word is capitalised whatever it is: it names the spelling only of a word seen nowhere else.
+  const initial = new Map<string, string>();
+  for (const sentence of sentencesOf(context)) {
+    for (const [i, tw] of textWords(sentence).entries()) {
+      if (/^\d/.test(tw.token)) for (const f of spokenForms(tw.token)) numbers.set(f.join(' '), tw.surface);
+      else if (i === 0) initial.set(tw.token, tw.surface);
+      // A word seen in lower case anywhere is a common word.
+      else if (!surfaces.has(tw.token) || tw.surface === tw.token) surfaces.set(tw.token, tw.surface);
+    }
   }
+  for (const [token, surface] of initial) if (!surfaces.has(token) && QUESTION_VOCABULARY.includes(token) === false && !QUESTION_OPENINGS.includes(token)) surfaces.set(token, surface);
   const vocab = new Set<string>();
   for (const s of corpus.sentences) for (const x of s.words) vocab.add(x);
   // A background word the dictionary lacks is left out rather than spelled out: it is not the context's.
