@@ -12,7 +12,8 @@
  * with 16); then an int32 byte count and the words, NUL-terminated, in unigram order. Only the
  * unigrams and the words are read (about 1.5 MB of the 27 MB file).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readAt } from '../../common/node/read-fully.ts';
 import { RecogniserError } from './errors.ts';
 
 const HEADER = 'Trie Language Model';
@@ -38,16 +39,6 @@ function baseSize(entries: number, maxVocab: number, remainingBits: number): num
   return Math.floor(((1 + entries) * (requiredBits(maxVocab) + remainingBits) + 7) / 8) + 8;
 }
 
-function readAt(fd: number, length: number, position: number): Buffer {
-  const b = Buffer.alloc(length);
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, b, got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return b.subarray(0, got);
-}
 
 const cache = new Map<string, GenericUnigram[]>();
 

@@ -10,7 +10,8 @@
  * KSDATAFORMAT_SUBTYPE_PCM = 00000001-0000-0010-8000-00aa00389b71); ITU-T G.711 (1988) for the
  * companded codes. 8-bit PCM is unsigned with 128 as zero; wider PCM is signed little-endian.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readAt } from '../../common/node/read-fully.ts';
 import { AudioInputError } from './errors.ts';
 
 export type WavEncoding = 'pcm' | 'float' | 'mulaw' | 'alaw';
@@ -46,16 +47,6 @@ const MAX_CHANNELS = 8;
 const MIN_RATE = 4000;
 const MAX_RATE = 192_000;
 
-function readAt(fd: number, length: number, position: number): Buffer {
-  const b = Buffer.alloc(length);
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, b, got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return b.subarray(0, got);
-}
 
 function fourcc(b: Buffer, at: number): string {
   return b.subarray(at, at + 4).toString('latin1');

@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { BundleEntry, BundleFiles, EntryKind } from '../bundle-files.ts';
-import { readFully } from './file-access.ts';
+import { readFully } from '../../../common/node/read-fully.ts';
 
 function kindOf(st: Stats): EntryKind {
   return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';

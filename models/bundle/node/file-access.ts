@@ -2,22 +2,12 @@
  * Node glue: one file as RandomAccess (bundle-files.ts), read with positioned reads on one
  * descriptor, so a `.tar` is verified in place without loading it whole.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readFully } from '../../../common/node/read-fully.ts';
 import type { RandomAccess } from '../bundle-files.ts';
 
 export interface FileAccess extends RandomAccess {
   close(): void;
-}
-
-/** Fill `buf` from `position`, looping over short reads; returns how many bytes were read. */
-export function readFully(fd: number, buf: Uint8Array, position: number): number {
-  let got = 0;
-  while (got < buf.byteLength) {
-    const n = readSync(fd, buf, got, buf.byteLength - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
 }
 
 export function openFileAccess(file: string): FileAccess {

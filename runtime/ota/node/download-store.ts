@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { chunkCount, chunkSpan, encodeSignedIndex, parseSignedIndex, type ChunkIndex, type SignedChunkIndex } from '../../../models/bundle/chunk-index.ts';
-import { readFully } from '../../../models/bundle/node/file-access.ts';
+import { readFully } from '../../../common/node/read-fully.ts';
 import { BundleRefusal } from '../../../models/errors.ts';
 import { fsyncDir, writeFileAtomic } from '../../../common/node/atomic-file.ts';
 import { crashPoint } from '../../slots/node/crash-point.ts';
