@@ -12,7 +12,7 @@ export class BundleError extends ElmaError {}
  */
 export type RefusalReason =
   | 'malformed-tar' | 'malformed-manifest' | 'missing-signature' | 'malformed-signature' | 'unknown-key'
-  | 'bad-signature' | 'expired' | 'rollback' | 'runtime' | 'target'
+  | 'bad-signature' | 'expired' | 'rollback' | 'runtime' | 'target' | 'weights-format'
   | 'missing-file' | 'extra-file' | 'not-a-file' | 'file-size' | 'file-hash'
   // The download over the link (docs/ota.md "Download"): a malformed or unauthentic offer, a chunk
   // that fails its signed hash, a download that ends short, a download that is not what its index said.

@@ -20,7 +20,7 @@ function tsFiles(dir: string): string[] {
 const NEUTRAL = [
   'common/elma-error.ts',
   ...tsFiles('engine'), ...tsFiles('kernels/js'), 'kernels/backend.ts', 'kernels/activation.ts',
-  'models/safetensors.ts', 'models/tensor-source.ts', 'models/errors.ts',
+  'models/safetensors.ts', 'models/tensor-source.ts', 'models/errors.ts', ...tsFiles('models/weights'),
   // the bundle format and its verification; Node file access lives in models/bundle/node/ and bundle-dir.ts.
   ...tsFiles('models/bundle').filter((f) => !f.startsWith(path.join('models', 'bundle', 'node')) && !f.endsWith('bundle-dir.ts')),
   ...tsFiles('models/synth'), ...tsFiles('models/vocab'),

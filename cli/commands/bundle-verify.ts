@@ -40,7 +40,7 @@ export const bundleVerify: BundleSubcommand = {
   help: `elma bundle verify <dir|file.tar> --pubkey <key> [--installed-version N] [--now <time>] [--device <arch>/<backends>]
 
 Checks a bundle as a device does before installing it: signature by the pinned key, manifest,
-expiry, version above the installed one, runtime and target, then every file's size and sha256,
+expiry, version above the installed one, runtime, target and weights format, then every file's size and sha256,
 and nothing unlisted. Prints "ok: ..." (exit 0) or "refused (<reason>): ..." (exit 1).
   --pubkey <key>          the publisher's public key: 64 hex digits, or a file holding them
   --installed-version N   the version the device runs; only greater versions pass (default: none installed)
@@ -60,7 +60,8 @@ and nothing unlisted. Prints "ok: ..." (exit 0) or "refused (<reason>): ..." (ex
       const v = withBundleFiles(target, (files) => verifyBundle(files, policy));
       const m = v.manifest;
       io.stdout(`ok: ${target}: ${m.model_id} version ${m.version}, signed by key ${v.keyId}, expires ${m.expires ?? ''}, `
-        + `target ${m.target === undefined ? '' : formatTarget(m.target)}, ${v.files} files (${v.bytes} bytes)\n`);
+        + `target ${m.target === undefined ? '' : formatTarget(m.target)}, `
+        + `${m.weights_format === undefined || m.weights_format === 'fp32' ? '' : `weights ${m.weights_format}, `}${v.files} files (${v.bytes} bytes)\n`);
       return 0;
     } catch (e) {
       if (!(e instanceof BundleRefusal)) throw e;

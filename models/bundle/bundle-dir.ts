@@ -14,6 +14,8 @@ import { tensorSource } from '../tensor-source.ts';
 import { albertWeightsFrom, type AlbertWeights } from '../../engine/albert/weights.ts';
 import type { AlbertConfig } from '../../engine/albert/config.ts';
 import { MANIFEST_FILE, parseManifest, type FileEntry, type Manifest } from './manifest.ts';
+import { checkWeightsFormat } from '../weights/weights-check.ts';
+import { weightsFormatOf, type WeightsFormat } from '../weights/weights-format.ts';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -71,7 +73,10 @@ export interface LoadedBundle {
   readonly dir: string;
   readonly manifest: Manifest;
   readonly config: AlbertConfig;
+  /** Float32 whatever the file stores: fp16 and int8 tensors are converted on load (issue 19). */
   readonly weights: AlbertWeights;
+  /** How the file stores them (the manifest's weights_format; fp32 when absent). */
+  readonly weightsFormat: WeightsFormat;
 }
 
 /** Read the manifest of a bundle directory, without touching the other files. */
@@ -100,7 +105,10 @@ export function readBundleFile(dir: string, manifest: Manifest, name: string): U
   return bytes;
 }
 
-/** Load and verify a whole bundle: manifest, every file's hash, no extra files, weights against the config. */
+/**
+ * Load and verify a whole bundle: manifest, every file's hash, no extra files, weights against the
+ * config and against the manifest's weights_format (fp16 and int8 converted to float32 here).
+ */
 export function loadBundle(dir: string): LoadedBundle {
   const { manifest, config } = readManifest(dir);
   for (const name of readdirSync(dir)) {
@@ -111,9 +119,10 @@ export function loadBundle(dir: string): LoadedBundle {
   for (const name of Object.keys(manifest.files)) if (name !== manifest.weights) readBundleFile(dir, manifest, name);
   const wfile = path.join(dir, manifest.weights);
   const st = parseSafetensors(readBundleFile(dir, manifest, manifest.weights), wfile);
+  const weightsFormat = checkWeightsFormat(st, weightsFormatOf(manifest), wfile);
   const weights = albertWeightsFrom(tensorSource(st, wfile), config, wfile);
   if (config.head === 'question-answering' && weights.exitHeads.length !== config.numHiddenLayers) {
     throw new BundleError(wfile, 'has no exit heads');
   }
-  return { dir, manifest, config, weights };
+  return { dir, manifest, config, weights, weightsFormat };
 }

@@ -17,8 +17,11 @@ export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_FILE = 'weights.safetensors';
 export const BUNDLE_FORMAT = 'elma-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
-/** The runtime version this code is; bundles may require a newer one. */
-export const RUNTIME_VERSION = '0.1.0';
+/**
+ * The runtime version this code is; bundles may require a newer one. 0.2.0 reads fp16 and int8
+ * weights (issue 19; models/weights/weights-format.ts QUANTIZED_MIN_RUNTIME), which 0.1.0 cannot.
+ */
+export const RUNTIME_VERSION = '0.2.0';
 
 export interface FileEntry {
   readonly sha256: string;
@@ -72,6 +75,12 @@ export interface Manifest {
   readonly expires?: string;
   /** Architecture and backend the bundle runs on (target.ts); set by `bundle pack`. */
   readonly target?: BundleTarget;
+  /**
+   * How `weights` stores the large matrices: "fp32", "fp16" or "int8" (models/weights/weights-format.ts);
+   * absent means fp32 (every bundle before issue 19). Any lower-case name parses, so that a future
+   * format is refused by the release policy ("weights-format") and the loader, not as malformed.
+   */
+  readonly weights_format?: string;
 }
 
 export const DEFAULT_QA: QaSettings = {
@@ -122,6 +131,9 @@ export function parseManifest(json: unknown, source = MANIFEST_FILE, runtime: st
   }
   if (m.expires !== undefined && !isIsoInstant(m.expires)) fail('expires', `must be an ISO 8601 UTC time like "2027-01-31T00:00:00.000Z", got ${JSON.stringify(m.expires)}`);
   if (m.target !== undefined && !isTarget(m.target)) fail('target', `must be {arch, backend} lower-case names, got ${JSON.stringify(m.target)}`);
+  if (m.weights_format !== undefined && (typeof m.weights_format !== 'string' || !/^[a-z0-9_]{1,32}$/.test(m.weights_format))) {
+    fail('weights_format', `must be a lower-case format name such as "fp32", "fp16" or "int8", got ${JSON.stringify(m.weights_format)}`);
+  }
   if (!isObject(m.architecture)) fail('architecture', 'is missing or not an object');
   const config = parseAlbertConfig(m.architecture, `${source}: architecture`);
   if (!isObject(m.exits)) fail('exits', 'is missing or not an object');

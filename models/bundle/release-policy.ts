@@ -7,6 +7,7 @@
  *                  an equal version is refused too, as the issue asks: "not greater than the installed")
  *   min runtime    a model this runtime cannot run (the bundle pairs with a newer runtime)
  *   target         a bundle built for another machine or backend (Uptane's "wrong software" for an ECU)
+ *   weights format weights stored in a form this runtime can neither run nor convert (issue 19)
  *
  * Signed bundles must carry `expires` and `target`; unsigned development bundles need not.
  * Platform-neutral: the clock and the device's description come from the caller.
@@ -14,6 +15,7 @@
 import { BundleRefusal } from '../errors.ts';
 import { compareVersions, RUNTIME_VERSION, type Manifest } from './manifest.ts';
 import { formatTarget, targetMismatch, type DeviceTarget } from './target.ts';
+import { isWeightsFormat, weightsFormatOf, WEIGHTS_FORMATS } from '../weights/weights-format.ts';
 
 export interface ReleasePolicy {
   /** The device clock, in milliseconds since the epoch. */
@@ -25,7 +27,7 @@ export interface ReleasePolicy {
   readonly device: DeviceTarget;
 }
 
-/** Refuses (expired, rollback, runtime, target, or malformed-manifest for a missing field) or returns. */
+/** Refuses (expired, rollback, runtime, target, weights-format, or malformed-manifest for a missing field) or returns. */
 export function checkRelease(manifest: Manifest, label: string, policy: ReleasePolicy): void {
   const at = (field: string): string => `${label}: ${field}`;
   if (manifest.expires === undefined) throw new BundleRefusal('malformed-manifest', at('expires'), 'is missing; a signed bundle must expire (elma bundle pack sets it)');
@@ -44,4 +46,9 @@ export function checkRelease(manifest: Manifest, label: string, policy: ReleaseP
   }
   const mismatch = targetMismatch(manifest.target, policy.device);
   if (mismatch !== null) throw new BundleRefusal('target', at('target'), `${formatTarget(manifest.target)} ${mismatch}`);
+  const format = weightsFormatOf(manifest);
+  if (!isWeightsFormat(format)) {
+    throw new BundleRefusal('weights-format', at('weights_format'),
+      `"${format}" is not a weights format this runtime can run or convert (it reads ${WEIGHTS_FORMATS.join(', ')}); a newer runtime is needed`);
+  }
 }

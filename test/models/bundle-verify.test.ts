@@ -130,7 +130,7 @@ test('refuses an expired manifest (freeze), from the expiry instant on', (t) => 
 
 test('refuses an incompatible runtime', (t) => {
   const f = signedBundle({ minRuntimeVersion: '9.1.0' });
-  refused(t, f, 'runtime', /manifest\.json: min_runtime_version: needs runtime 9\.1\.0, this device runs 0\.1\.0/);
+  refused(t, f, 'runtime', /manifest\.json: min_runtime_version: needs runtime 9\.1\.0, this device runs 0\.2\.0/);
   t.notThrows(() => verifyBundle(memoryFiles(f), policy({ runtimeVersion: '9.1.0' })));
   refused(t, f, 'runtime', /this device runs 9\.0\.12/, policy({ runtimeVersion: '9.0.12' }));
 });

@@ -128,7 +128,7 @@ test('verify refuses by policy: unknown key, rollback, replay, expiry, runtime, 
   verdict(t, await verify(p.bundle, p.pub, '--installed-version', '4'), 0, /^ok: /);
   verdict(t, await verify(p.bundle, p.pub, '--now', '2099-01-01'), 1, /^refused \(expired\): .*manifest\.json: expires: the bundle expired at .* \(device time 2099-01-01T00:00:00\.000Z\)/);
   const q = await packed(['--min-runtime', '9.0.0', '--target', 'arm64/cuda', '--expires', '2099-12-31']);
-  verdict(t, await verify(q.bundle, q.pub), 1, /^refused \(runtime\): .*min_runtime_version: needs runtime 9\.0\.0, this device runs 0\.1\.0/);
+  verdict(t, await verify(q.bundle, q.pub), 1, /^refused \(runtime\): .*min_runtime_version: needs runtime 9\.0\.0, this device runs 0\.2\.0/);
   const r = await packed(['--target', 'arm64/cuda']);
   verdict(t, await verify(r.bundle, r.pub), 1, /^refused \(target\): .*target: arm64\/cuda is built for arm64, this device is x64/);
   verdict(t, await elma(['bundle', 'verify', r.tar, '--pubkey', r.pub, '--device', 'arm64/js,cuda']), 0, /^ok: .*target arm64\/cuda/);
@@ -196,7 +196,7 @@ test('packing again raises the version and re-signs; the old signature is replac
   const d = copyDir(p.bundle);
   const r = await elma(['bundle', 'pack', d, '--key', p.key, '--version', '6', '--expires', '+7', '--target', 'x64/js']);
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /^packed .*: albert_tiny_qa version 6, key [0-9a-f]{16}, expires \S+, target x64\/js, min runtime 0\.1\.0, 3 files \(\d+ bytes\)\n$/);
+  t.regex(r.stdout, /^packed .*: albert_tiny_qa version 6, key [0-9a-f]{16}, expires \S+, target x64\/js, min runtime 0\.2\.0, 3 files \(\d+ bytes\)\n$/);
   verdict(t, await verify(d, p.pub, '--installed-version', '5'), 0, /^ok: .*version 6/);
 });
 
