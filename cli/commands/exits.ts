@@ -69,7 +69,8 @@ Options:
     // Every other file as it was; the weights with the new exit heads.
     const files = new Map(Object.keys(m.files).filter((n) => n !== m.weights).map((name) => [name, readBundleFile(dir, m, name)] as const));
     files.set(WEIGHTS_FILE, serializeSafetensors(albertWeightsToTensors(qa.model.weights, qa.model.config), { format: 'pt', producer: 'elma exits fit' }));
-    const { files: _old, ...fields } = m;
+    // The weights are written as float32 whatever the input stored: the result is an fp32 bundle.
+    const { files: _old, weights_format: _wf, ...fields } = m;
     writeBundle(out, {
       ...fields, weights: WEIGHTS_FILE, exits: r.exits, golden: r.golden, qa: { ...m.qa, null_score_diff_threshold: r.nullScoreDiffThreshold },
       source: { ...(m.source as Record<string, unknown> | undefined), exits_fit: { questions: questions.length, fit: r.trainQuestions, calibration: r.devQuestions, seconds: Math.round((performance.now() - t0) / 1000), backend: qa.model.backend.name } },

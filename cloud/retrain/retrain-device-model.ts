@@ -246,7 +246,8 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
       ? serializeSafetensors(albertWeightsToTensors(model.weights, model.config), { format: 'pt', producer: 'elma cloud retrain' })
       : readBundleFile(o.bundleDir, m, name));
   }
-  const { files: _files, expires: _expires, target: _target, ...fields } = m;
+  // The retrained weights are written as float32 whatever the base stored: the result is an fp32 bundle.
+  const { files: _files, expires: _expires, target: _target, weights_format: _wf, ...fields } = m;
   const seconds = (performance.now() - t0) / 1000;
   const published = publishBundle({
     out: o.out, key: o.releaseKey, files, ...(o.expires !== undefined ? { expires: o.expires } : {}), ...(o.target !== undefined ? { target: o.target } : {}),
