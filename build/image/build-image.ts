@@ -115,6 +115,8 @@ export async function buildImage(o: BuildImageOptions): Promise<BuiltImage> {
     const native = buildNative(t, tc, { root: o.root, buildDir: o.buildDir ?? path.join(o.root, 'out', 'image-build', t.arch), say });
     mkdirSync(path.join(lib, 'dist', 'native'), { recursive: true });
     copyFileSync(native.library, path.join(lib, 'dist', 'native', 'libelma_native.so'));
+    // Read before OpenBLAS loads, to choose its kernels from the CPU's features (docs/backends.md, "CPU dispatch").
+    copyFileSync(native.cpuLibrary, path.join(lib, 'dist', 'native', 'libelma_cpu.so'));
     say(`  libelma_native.so: ${statSync(native.library).size} bytes; needs ${native.needed.join(', ')}; ${native.glibc.join(' ')}`);
 
     say('[5/6] the systemd units, the install script, the manifest');

@@ -46,6 +46,8 @@ export function nativeToolchain(t: ImageTarget, env: NodeJS.ProcessEnv = process
 export interface NativeLibrary {
   /** The built libelma_native.so. */
   readonly library: string;
+  /** The built libelma_cpu.so (CPU features for the BLAS dispatch, no BLAS behind it: docs/backends.md "CPU dispatch"). */
+  readonly cpuLibrary: string;
   /** The build directory (ctest --test-dir runs the C tests there). */
   readonly buildDir: string;
   readonly cflags: string;
@@ -107,13 +109,15 @@ export function buildNative(t: ImageTarget, tc: NativeToolchain, o: { root: stri
   if (!cfg.out.includes('ELMA: BLAS =')) {
     throw new ImageError(what, `no CBLAS for ${t.arch} was found (apt-get install ${tc.cross ? `libopenblas-dev:${t.arch} after dpkg --add-architecture ${t.arch}` : 'libopenblas-dev'})`);
   }
-  runProgram(tc.cmake, ['--build', o.buildDir, '--target', 'elma_native', 'test_native', '-j', String(os.availableParallelism())], what, { env });
+  runProgram(tc.cmake, ['--build', o.buildDir, '--target', 'elma_native', 'elma_cpu', 'test_native', '-j', String(os.availableParallelism())], what, { env });
   const library = path.join(o.buildDir, 'libelma_native.so');
   if (!existsSync(library)) throw new ImageError(what, `the build finished without ${library}`);
+  const cpuLibrary = path.join(o.buildDir, 'libelma_cpu.so');
+  if (!existsSync(cpuLibrary)) throw new ImageError(what, `the build finished without ${cpuLibrary}`);
   const machine = elfMachine(library);
   if (machine !== t.elfMachine) throw new ImageError(library, `is ELF machine ${machine}, not ${t.arch} (${t.elfMachine}): the toolchain built for the wrong architecture`);
   const compiler = runProgram(tc.cc, ['--version'], what).out.split('\n')[0]!.trim();
-  return { library, buildDir: o.buildDir, cflags, compiler, glibc: glibcVersions(tc.readelf, library), needed: neededLibraries(tc.readelf, library) };
+  return { library, cpuLibrary, buildDir: o.buildDir, cflags, compiler, glibc: glibcVersions(tc.readelf, library), needed: neededLibraries(tc.readelf, library) };
 }
 
 /** The flags a toolchain file sets (CMAKE_C_FLAGS_INIT). */

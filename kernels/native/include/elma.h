@@ -70,7 +70,8 @@ typedef struct {
 } elma_layer_shape;
 
 ELMA_API int elma_abi_version(void);
-/* One line: BLAS in use, SIMD width compiled for, thread count. Static storage. */
+/* One line: BLAS in use and the kernel set it chose, the CPU's features, SIMD width compiled for,
+   thread count ("blas=... blas_core=Haswell cpu_features=sse,...,avx2 simd=avx2 threads=2"). Static storage. */
 ELMA_API const char *elma_info(void);
 /* The message of the last failed call on this thread ("" if none). Static per-thread storage. */
 ELMA_API const char *elma_last_error(void);
@@ -114,8 +115,16 @@ ELMA_API int elma_span_entropy(const float *start, const float *end, const int32
                                int32_t seq, int32_t max_answer_length, int32_t null_index, float *entropy);
 /* Plain BLAS sgemm C = A·Bᵀ ([m,k]·[n,k]ᵀ) on all threads, for measuring the machine's peak. */
 ELMA_API int elma_sgemm_nt(const float *a, const float *b, int32_t m, int32_t n, int32_t k, float *c);
+/* The kernel set the BLAS chose ("Haswell", "SkylakeX", "Prescott", "neoversen1": OpenBLAS's
+   openblas_get_corename()); "" for a BLAS that does not say. Static storage. */
+ELMA_API const char *elma_blas_core(void);
 
 #ifdef __cplusplus
 }
 #endif
+
+/* CPU features, measured clock and the C environment (elma_cpu_features, elma_cpu_clock_hz, ...):
+   also in libelma_cpu, which has no BLAS behind it. */
+#include "elma_cpu.h"
+
 #endif /* ELMA_H */

@@ -35,8 +35,22 @@ void elma_blas_init(void) {
   }
 }
 
+const char *elma_blas_core(void) {
+  const char *core = elma_blas_core_name();
+  return core != NULL ? core : "";
+}
+
+/* The feature list with commas, so that the info line stays "key=value" tokens. */
+static void comma_list(char *out, size_t cap, const char *spaced) {
+  snprintf(out, cap, "%s", spaced);
+  for (char *p = out; *p != '\0'; p++)
+    if (*p == ' ') *p = ',';
+}
+
 const char *elma_info(void) {
-  static char info[256];
+  static char info[1280];
+  char features[800];
+  comma_list(features, sizeof features, elma_cpu_features());
 #if defined(__AVX512F__)
   const char *simd = "avx512";
 #elif defined(__AVX2__)
@@ -46,7 +60,9 @@ const char *elma_info(void) {
 #else
   const char *simd = "scalar";
 #endif
-  snprintf(info, sizeof info, "blas=%s simd=%s threads=%d", elma_blas_name(), simd, elma_pool_threads());
+  /* simd= and threads= stay last: tests and reports read "... simd=X threads=N" at the end. */
+  snprintf(info, sizeof info, "blas=%s blas_core=%s cpu_features=%s simd=%s threads=%d", elma_blas_name(),
+           elma_blas_core()[0] != '\0' ? elma_blas_core() : "none", features, simd, elma_pool_threads());
   return info;
 }
 
