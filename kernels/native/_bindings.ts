@@ -38,6 +38,19 @@ export interface NativeBindings {
   sgemmNT(a: F32, b: F32, m: number, n: number, k: number, c: F32): number;
   /** The layer handle (elma_layer_create/_run/_destroy); absent in libraries built before it. */
   readonly handle?: LayerHandleBindings;
+  /** CPU features, measured clock and the BLAS's kernel set (elma_cpu.h, elma_blas_core); absent in libraries built before them. */
+  readonly cpu?: CpuBindings;
+}
+
+export interface CpuBindings {
+  /** elma_cpu_features(): "sse sse2 ... avx2 fma" from CPUID (x86-64) or HWCAP (arm64). */
+  features(): string;
+  /** elma_cpu_description(): "AuthenticAMD family 25 model 1". */
+  description(): string;
+  /** elma_cpu_clock_hz(threads, millis): the measured core clock in Hz (0: not measurable here). */
+  clockHz(threads: number, millis: number): number;
+  /** elma_blas_core(): the kernel set the BLAS chose ("Haswell", "SkylakeX", "Prescott"; "" if it does not say). */
+  blasCore(): string;
 }
 
 /** An elma_layer_handle * as koffi hands it out (an opaque external). */
@@ -88,7 +101,24 @@ export function bindNative(lib: NativeLibrary): NativeBindings {
     spanEntropy: n('int elma_span_entropy(const float *start, const float *end, const int32_t *context, int32_t batch, int32_t seq, int32_t max_len, int32_t null_index, float *entropy)'),
     sgemmNT: n('int elma_sgemm_nt(const float *a, const float *b, int32_t m, int32_t n, int32_t k, float *c)'),
     ...optionalHandle(f),
+    ...optionalCpu(f),
   };
+}
+
+/** An addition to ABI 1 too: a library built before it (e.g. bench:layer --baseline) still loads. */
+function optionalCpu(f: (decl: string) => (...args: unknown[]) => unknown): { cpu?: CpuBindings } {
+  try {
+    return {
+      cpu: {
+        features: f('const char *elma_cpu_features(void)') as CpuBindings['features'],
+        description: f('const char *elma_cpu_description(void)') as CpuBindings['description'],
+        clockHz: f('double elma_cpu_clock_hz(int32_t threads, int32_t millis)') as CpuBindings['clockHz'],
+        blasCore: f('const char *elma_blas_core(void)') as CpuBindings['blasCore'],
+      },
+    };
+  } catch {
+    return {};
+  }
 }
 
 /** The handle functions are an addition to ABI 1: a library built before them still loads (and runs elma_layer). */

@@ -9,6 +9,7 @@ import type { Backend, LayerShape, LayerWeights, OpName } from '../backend.ts';
 import type { Activation } from '../activation.ts';
 import { BackendError } from '../errors.ts';
 import { findLibrary, loadLibrary } from './library.ts';
+import { blasDispatch, describeBlasDispatch, type BlasDispatch } from './blas-dispatch.ts';
 import { bindNative, ELMA_ABI_VERSION, type NativeBindings } from './_bindings.ts';
 import { LayerHandles, layerStruct } from './_layer-handles.ts';
 
@@ -22,8 +23,13 @@ const ACT_LINEAR = 11;
 const OPS: ReadonlySet<OpName> = new Set<OpName>(['linear', 'layerNorm', 'activation', 'softmax', 'attention', 'addInPlace']);
 
 export interface NativeBackend extends Backend {
-  /** BLAS, SIMD and thread count the library was built and runs with. */
+  /** BLAS and its kernel set, CPU features, SIMD and thread count the library was built and runs
+   *  with, and how the BLAS's kernels were chosen (blas_dispatch=elma:Haswell(...), user:..., off). */
   readonly info: string;
+  /** How OpenBLAS's kernel set was chosen when it loaded (blas-dispatch.ts). */
+  readonly blasDispatch: BlasDispatch | undefined;
+  /** The kernel set the BLAS runs ("Haswell"; "" when the BLAS or an older library does not say). */
+  readonly blasCore: string;
   readonly library: string;
   /** The raw bindings, for benchmarks (sgemm peak) and tests. */
   readonly bindings: NativeBindings;
@@ -78,7 +84,9 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
     name: 'native',
     library: file,
     bindings: c,
-    get info() { return c.info(); },
+    get info() { return `${c.info()} blas_dispatch=${describeBlasDispatch(blasDispatch())}`; },
+    get blasDispatch() { return blasDispatch(); },
+    get blasCore() { return c.cpu?.blasCore() ?? ''; },
     setThreads: (n) => ok(c.setThreads(n), 'elma_set_threads'),
     releaseLayer: (w) => handles?.release(w),
     get layerHandlesCreated() { return handles?.created ?? 0; },

@@ -4,39 +4,13 @@
  * and TensorRT backends. Every way loading can fail ends as one BackendError naming the file.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import { BackendError } from '../errors.ts';
+import { withBlasDispatch } from './blas-dispatch.ts';
+
+export { findLibrary, libraryFileName } from './library-path.ts';
 
 export type NativeLibrary = ReturnType<typeof koffi.load>;
-
-/** `libelma_native.so` on Linux, `libelma_native.dylib` on macOS, `elma_native.dll` on Windows. */
-export function libraryFileName(base: string): string {
-  if (process.platform === 'darwin') return `lib${base}.dylib`;
-  if (process.platform === 'win32') return `${base}.dll`;
-  return `lib${base}.so`;
-}
-
-/**
- * Where the library is: `envVar` when set (a path to the file), else `dist/native/<file>` in the
- * first folder above this module that has one (this file runs from kernels/native/ in the sources
- * and from dist/ in the esbuild bundle). null when there is none.
- */
-export function findLibrary(base: string, envVar: string): string | null {
-  const explicit = process.env[envVar];
-  if (explicit !== undefined && explicit !== '') return explicit;
-  const file = libraryFileName(base);
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'dist', 'native', file);
-    if (existsSync(candidate)) return candidate;
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return null;
-}
 
 /** ELF e_machine values (System V ABI, elf.h EM_*) for the architectures Node runs on. */
 const ELF_MACHINE: Readonly<Record<number, string>> = { 3: 'ia32', 40: 'arm', 62: 'x64', 183: 'arm64', 243: 'riscv64' };
@@ -59,13 +33,18 @@ function elfProblem(file: string): string | null {
   return null;
 }
 
-/** dlopen through koffi, with the loader's reason in the error (wrong architecture, missing dependency, ...). */
+/**
+ * dlopen through koffi, with the loader's reason in the error (wrong architecture, missing dependency, ...).
+ * Every library ELMA loads may link OpenBLAS (libelma_native, libelma_train, libelma_cuda's
+ * callers), so each load goes through the CPU dispatch first: OpenBLAS chooses its kernels in its
+ * constructor, during the first dlopen that brings it in (blas-dispatch.ts).
+ */
 export function loadLibrary(backend: string, file: string): NativeLibrary {
   if (!existsSync(file)) throw new BackendError(backend, `${file}: no such file (build it with npm run build:native)`);
   const problem = elfProblem(file);
   if (problem !== null) throw new BackendError(backend, `${file}: cannot be loaded: ${problem}`);
   try {
-    return koffi.load(file);
+    return withBlasDispatch(() => koffi.load(file));
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const hint = /ELF|architecture|wrong|invalid|mach-o/i.test(why)
