@@ -2,7 +2,10 @@
  * `npm run bench:layer [-- --json] [-- --reps N] [-- --threads T] [-- --layer-only] [-- --baseline LIB]`: the backends side by side in one
  * run, albert-base-v2 shape (hidden 768, 12 heads, intermediate 3072, gelu_new), batch 1.
  *
- *   sgemm peak   one plain OpenBLAS sgemm (2048³, BLAS's own threads) through libelma_native
+ *   peak         the machine's theoretical fp32 peak: cores × measured clock × FLOPs per cycle from
+ *                the instruction set (bench/_peak.ts); every row's of_peak is against it
+ *   sgemm        one plain OpenBLAS sgemm (2048³, BLAS's own threads) through libelma_native, a row
+ *                of its own (how far the BLAS gets on this machine)
  *   layer        one ALBERT layer at sequence 384 and 128: native (fused C layer), onnx (ONNX Runtime,
  *                all graph optimisations, same thread count, running the exported layer graph), js
  *   model        12 layers, and the early-exit loop, per question at sequence 384 (embeddings + layers
@@ -14,6 +17,11 @@
  * native and onnx runs alternate rep by rep, so load from other processes hits both alike; the
  * table shows medians. Random weights have no meaningful confidence, so the exit threshold is
  * bisected on a first full run so that the median row exits at layer 6: the table reports the mean depth.
+ *
+ * --json: { bench, machine, threads, peak, results }; every row of results has backend, precision
+ * ('fp32' for all current ones), op, seq (null for sgemm), ms, gflops and of_peak (addResult).
+ * How the BLAS's kernels were chosen (dispatch on/off, a BLAS that does not know the CPU) is
+ * bench:dispatch's table (bench/blas-dispatch.ts).
  */
 import { createNativeBackend, type NativeBackend } from '../kernels/native/index.ts';
 import { createOnnxBackend, type OnnxBackend } from '../kernels/onnx/index.ts';
@@ -22,8 +30,10 @@ import { AlbertModel, runLayerByOps, type ModelInputs } from '../engine/albert/m
 import { runEarlyExit, type ExitPolicy } from '../engine/exit/early-exit.ts';
 import type { Backend, LayerShape } from '../kernels/backend.ts';
 import { BackendError } from '../kernels/errors.ts';
+import { describeBlasDispatch } from '../kernels/native/blas-dispatch.ts';
 import { ALBERT_BASE, randomAlbertWeights } from './_albert-base.ts';
 import { machine, median, printTable, randomFloats } from './_report.ts';
+import { describePeak, machinePeak } from './_peak.ts';
 import os from 'node:os';
 
 const arg = (name: string, def: number): number => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
@@ -56,17 +66,42 @@ function sideBySide(fns: readonly (() => void)[], n: number): number[] {
 }
 
 log(`machine: ${machine()}; threads ${threads}${native !== null ? `; ${native.info}` : ''}\n`);
-const results: Record<string, unknown>[] = [];
-const layerRows: (string | number)[][] = [];
+const peak = machinePeak(threads);
+log(`fp32 peak: ${describePeak(peak)}\n`);
 
-let peak = NaN;
+type Precision = 'fp32' | 'int8';
+/** One row of --json's results: what every row has, plus whatever else the row wants to say. */
+interface ResultRow {
+  readonly backend: string;
+  readonly precision: Precision;
+  readonly op: string;
+  readonly seq: number | null;
+  readonly ms: number;
+  readonly [extra: string]: unknown;
+}
+const results: Record<string, unknown>[] = [];
+/** Add a result row with its GFLOP/s and of_peak (useful FLOPs in `ms` against the machine's fp32 peak). */
+function addResult(row: ResultRow, flops: number): { gflops: number; ofPeak: number } {
+  const gflops = flops / (row.ms * 1e6);
+  const ofPeak = gflops / peak.gflops;
+  results.push({ ...row, gflops, of_peak: ofPeak });
+  return { gflops, ofPeak };
+}
+const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+const layerRows: (string | number)[][] = [];
+const blasOf = (b: Backend): Record<string, string> =>
+  'blasCore' in b ? { blas_core: (b as NativeBackend).blasCore, blas_dispatch: describeBlasDispatch((b as NativeBackend).blasDispatch) } : {};
+
+let sgemmGflops = NaN;
 if (native !== null) {
   const n = 2048, a = randomFloats(n * n, 3), b = randomFloats(n * n, 4), c = new Float32Array(n * n);
   const ts: number[] = [];
   for (let r = 0; r < 5; r++) { const t0 = performance.now(); native.bindings.sgemmNT(a, b, n, n, n, c); ts.push(performance.now() - t0); }
-  peak = (2 * n ** 3) / (Math.min(...ts) * 1e6);
-  log(`sgemm peak (OpenBLAS, ${n}³, best of 5): ${peak.toFixed(1)} GFLOP/s (median ${((2 * n ** 3) / (median(ts) * 1e6)).toFixed(1)})\n`);
-  results.push({ op: 'sgemm', m: n, n, k: n, gflops_best: peak, gflops_median: (2 * n ** 3) / (median(ts) * 1e6) });
+  const best = Math.min(...ts);
+  const { gflops, ofPeak } = addResult({ backend: 'native', precision: 'fp32', op: 'sgemm', seq: null, ms: best, m: n, n, k: n, ms_median: median(ts), ...blasOf(native) }, 2 * n ** 3);
+  sgemmGflops = gflops;
+  log(`sgemm (OpenBLAS ${native.blasCore}, ${n}³, best of 5): ${gflops.toFixed(1)} GFLOP/s, ${pct(ofPeak)} of peak (median ${((2 * n ** 3) / (median(ts) * 1e6)).toFixed(1)})\n`);
+  layerRows.push(['native', 'sgemm 2048³ (best of 5)', 'fp32', '', '', best, gflops, pct(ofPeak)]);
 }
 
 const w = randomAlbertWeights(cfg).groups[0]![0]!;
@@ -79,10 +114,9 @@ for (const S of [384, 128]) {
   // The TypeScript backend has no fused layer: the engine composes it from its ops.
   const jsMs = median(Array.from({ length: jsReps }, () => { const x = x0.slice(); const t0 = performance.now(); runLayerByOps(jsBackend, x, mask, w, shape); return performance.now() - t0; }));
   log('done\n');
-  [...layerBackends.map((b, i) => [b.name, ms[i]!] as const), ['js', jsMs] as const].forEach(([name, t]) => {
-    const gf = layerFlops(1, S) / (t * 1e6);
-    layerRows.push([name, 'ALBERT layer', 1, S, t, gf, `${((100 * gf) / peak).toFixed(0)}%`]);
-    results.push({ backend: name, op: 'layer', batch: 1, seq: S, ms: t, gflops: gf, of_sgemm_peak: gf / peak });
+  [...layerBackends.map((b, i) => [b.name, ms[i]!, blasOf(b)] as const), ['js', jsMs, {}] as const].forEach(([name, t, blas]) => {
+    const { gflops, ofPeak } = addResult({ backend: name, precision: 'fp32', op: 'layer', batch: 1, seq: S, ms: t, ...blas }, layerFlops(1, S));
+    layerRows.push([name, 'ALBERT layer', 'fp32', 1, S, t, gflops, pct(ofPeak)]);
   });
 }
 
@@ -119,17 +153,18 @@ for (const be of layerOnly ? [] : backends) {
   modelRows.push([be.name, '12 layers', 1, 12, full, 1000 / full]);
   modelRows.push([be.name, 'early exit', 1, depth1, early, 1000 / early]);
   modelRows.push([be.name, 'early exit', 8, depth8, early8, 8000 / early8]);
-  results.push({ backend: be.name, op: 'model-12', batch: 1, seq: S, ms_per_question: full },
-    { backend: be.name, op: 'early-exit', batch: 1, seq: S, mean_layers: depth1, ms_per_question: early, threshold: policy.thresholds[0] },
-    { backend: be.name, op: 'early-exit', batch: 8, seq: S, mean_layers: depth8, ms_per_batch: early8, questions_per_s: 8000 / early8 });
+  // of_peak counts the layers' FLOPs only (embeddings and exit heads are under 1% of a layer's).
+  addResult({ backend: be.name, precision: 'fp32', op: 'model-12', batch: 1, seq: S, ms: full, ms_per_question: full }, 12 * layerFlops(1, S));
+  addResult({ backend: be.name, precision: 'fp32', op: 'early-exit', batch: 1, seq: S, ms: early, mean_layers: depth1, ms_per_question: early, threshold: policy.thresholds[0] }, depth1 * layerFlops(1, S));
+  addResult({ backend: be.name, precision: 'fp32', op: 'early-exit', batch: 8, seq: S, ms: early8, mean_layers: depth8, ms_per_batch: early8, questions_per_s: 8000 / early8 }, 8 * depth8 * layerFlops(1, S));
 }
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ bench: 'layer', machine: machine(), threads, date: new Date().toISOString(), sgemm_peak_gflops: peak, shape: { hidden: H, heads: cfg.numAttentionHeads, intermediate: I, activation: cfg.hiddenAct }, results }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'layer', machine: machine(), threads, date: new Date().toISOString(), peak: { ...peak, formula: describePeak(peak) }, sgemm_gflops: sgemmGflops, shape: { hidden: H, heads: cfg.numAttentionHeads, intermediate: I, activation: cfg.hiddenAct }, results }, null, 2)}\n`);
 } else {
   process.stdout.write(`\nOne ALBERT layer, albert-base-v2 shape, batch 1, ${threads} threads; median of ${reps} alternating runs (js: 1 at seq 384, 3 at 128)\n`);
-  process.stdout.write(`sgemm peak (plain OpenBLAS sgemm 2048³ on ${threads} threads, best of 5): ${peak.toFixed(1)} GFLOP/s\n`);
-  process.stdout.write(`${printTable(['backend', 'op', 'batch', 'seq', 'ms', 'GFLOP/s', 'of peak'], layerRows)}\n\n`);
+  process.stdout.write(`of peak: against the machine's fp32 peak, ${describePeak(peak)}\n`);
+  process.stdout.write(`${printTable(['backend', 'op', 'precision', 'batch', 'seq', 'ms', 'GFLOP/s', 'of peak'], layerRows)}\n\n`);
   if (!layerOnly) process.stdout.write(`Whole model at sequence ${S} (embeddings, layers, exit heads and entropies), median of ${Math.max(1, Math.floor(reps / 3))} runs\n`);
   if (!layerOnly) process.stdout.write(`${printTable(['backend', 'run', 'batch', 'mean layers', 'ms per batch', 'questions/s'], modelRows)}\n`);
 }
