@@ -47,7 +47,9 @@ export function spmTrain(opts: SpmTrainOptions): Uint8Array {
     const lines = opts.texts.map((t) => albertPrepare(t).replace(/\s+/g, ' ').trim()).filter((t) => t !== '');
     if (lines.length === 0) throw new DataError('', 'no text to train a vocabulary on');
     writeFileSync(path.join(dir, 'corpus.txt'), `${lines.join('\n')}\n`);
-    const maxSentenceLength = Math.max(4192, ...lines.map((l) => Buffer.byteLength(l) + 1));
+    // A loop, not Math.max(...lines): a real-English corpus has hundreds of thousands of lines.
+    let maxSentenceLength = 4192;
+    for (const l of lines) maxSentenceLength = Math.max(maxSentenceLength, Buffer.byteLength(l) + 1);
     const unigram = runSpmTrain(program, dir, 'unigram', opts.vocabSize, maxSentenceLength);
     if ((opts.pieces ?? 'bpe') === 'unigram') return unigram;
     const bpe = parseSpmModel(runSpmTrain(program, dir, 'bpe', opts.vocabSize, maxSentenceLength), `${program} (bpe)`);
