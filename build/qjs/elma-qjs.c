@@ -5,11 +5,13 @@
  *
  * Runs one JavaScript file as an ES module in QuickJS (2021-03-27, from the npm package qjsc) with
  * two native modules to import: "elma:kernels" (ELMA's C kernels, kernels-module.c) and
- * "elma:host" (files, stdout/stderr, clock, SHA-256, exit; host-module.c). Nothing else can be
- * imported: the script is one esbuild bundle (build/quickjs/qjs-core-bundle.ts), so the device
- * never resolves modules from a file system. The script's own errors are its to print; an
- * exception that escapes it is printed here as one line ("elma-qjs: <name>: <message>"), exit 1.
- * Usage errors of the host itself exit 2.
+ * "elma:host" (files, sockets, timers, signals, random bytes, the process, SHA-256; host-module.c
+ * and the files it names). Nothing else can be imported: the script is one esbuild bundle
+ * (build/quickjs/qjs-core-bundle.ts, qjs-edge-bundle.ts), so the device never resolves modules
+ * from a file system. After the script's top level the event loop runs (event-loop.c) until
+ * nothing keeps it alive, as Node's does. The script's own errors are its to print; an exception
+ * that escapes it (or a promise rejected with no handler) is printed here as one line
+ * ("elma-qjs: <script>: <Name>: <message>"), exit 1. Usage errors of the host itself exit 2.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -18,7 +20,10 @@
 #include <string.h>
 
 #include "quickjs.h"
+#include "event-loop.h"
 #include "host-module.h"
+#include "net-module.h"
+#include "signals.h"
 #include "kernels-module.h"
 #include "_typed-array.h"
 
@@ -30,29 +35,6 @@ static JSModuleDef *load_module(JSContext *ctx, const char *name, void *opaque) 
   if (strcmp(name, "elma:host") == 0) return elma_qjs_host_module(ctx, name);
   JS_ThrowReferenceError(ctx, "cannot import \"%s\": elma-qjs provides only elma:host and elma:kernels (bundle the script with esbuild)", name);
   return NULL;
-}
-
-/* The pending exception as one line: "Name: message" for an Error, else the value as a string. */
-static void print_exception(JSContext *ctx, const char *script) {
-  JSValue e = JS_GetException(ctx);
-  const char *text = NULL;
-  char line[2048];
-  if (JS_IsError(ctx, e)) {
-    JSValue name = JS_GetPropertyStr(ctx, e, "name"), message = JS_GetPropertyStr(ctx, e, "message");
-    const char *n = JS_ToCString(ctx, name), *m = JS_ToCString(ctx, message);
-    snprintf(line, sizeof line, "%s: %s", n != NULL ? n : "Error", m != NULL ? m : "");
-    JS_FreeCString(ctx, n);
-    JS_FreeCString(ctx, m);
-    JS_FreeValue(ctx, name);
-    JS_FreeValue(ctx, message);
-  } else {
-    text = JS_ToCString(ctx, e);
-    snprintf(line, sizeof line, "uncaught %s", text != NULL ? text : "exception");
-    JS_FreeCString(ctx, text);
-  }
-  for (char *p = line; *p != '\0'; p++) if (*p == '\n' || *p == '\r') *p = ' '; /* one line, always */
-  fprintf(stderr, "elma-qjs: %s: %s\n", script, line);
-  JS_FreeValue(ctx, e);
 }
 
 static char *read_script(const char *path, size_t *len) {
@@ -102,23 +84,20 @@ int main(int argc, char **argv) {
     return 1;
   }
   JS_SetModuleLoaderFunc(rt, NULL, load_module, NULL);
+  elma_loop_init(rt, script);
+  elma_signals_init();
   int status = 0;
   JSValue r = JS_Eval(ctx, source, len, script, JS_EVAL_TYPE_MODULE);
   free(source);
   if (JS_IsException(r)) {
-    print_exception(ctx, script);
+    elma_loop_print_exception(ctx, "");
     status = 1;
   }
   JS_FreeValue(ctx, r);
-  /* Promise reactions the script left (none in the QA core; the event loop is a later slice). */
-  for (JSContext *jctx; status == 0;) {
-    int rc = JS_ExecutePendingJob(rt, &jctx);
-    if (rc == 0) break;
-    if (rc < 0) {
-      print_exception(jctx, script);
-      status = 1;
-    }
-  }
+  if (status == 0) status = elma_loop_run(ctx);
+  elma_net_free(ctx);
+  elma_signals_free(ctx);
+  elma_loop_free(ctx);
   elma_qjs_typed_array_free(ctx);
   JS_FreeContext(ctx);
   JS_FreeRuntime(rt);

@@ -2,6 +2,10 @@
  * "elma:host" (typed in build/quickjs/qjs-modules.d.ts). Failures are JavaScript errors with a
  * one-line message that names the path ("<path>: No such file or directory") and a `code` property
  * with the errno name ("ENOENT"), as Node's fs errors have, so the core can word its own message.
+ *
+ * The module is assembled here from one file per concept: the event loop's timers
+ * (event-loop.c), signals (signals.c), random bytes (random.c), the process (process-module.c),
+ * and the objects `fs` (fs-module.c) and `net` (net-module.c).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, fdopendir */
 #include <dirent.h>
@@ -15,7 +19,14 @@
 #include <unistd.h>
 
 #include "host-module.h"
+#include "errors.h"
+#include "event-loop.h"
+#include "fs-module.h"
+#include "net-module.h"
+#include "process-module.h"
+#include "random.h"
 #include "sha256.h"
+#include "signals.h"
 #include "_typed-array.h"
 
 static int host_argc;
@@ -26,26 +37,13 @@ void elma_qjs_host_set_args(int argc, char **argv) {
   host_argv = argv;
 }
 
-static const char *errno_name(int e) {
-  switch (e) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EISDIR: return "EISDIR";
-    case ENOTDIR: return "ENOTDIR";
-    case ENOMEM: return "ENOMEM";
-    case EIO: return "EIO";
-    case EFBIG: return "EFBIG";
-    default: return "EIO";
-  }
-}
-
 /* Throw Error("<path>: <strerror>") with .code = the errno's name. */
 static JSValue throw_errno(JSContext *ctx, const char *path, int e) {
   JSValue err = JS_NewError(ctx);
   char msg[1024];
   snprintf(msg, sizeof msg, "%s: %s", path, strerror(e));
   JS_DefinePropertyValueStr(ctx, err, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
-  JS_DefinePropertyValueStr(ctx, err, "code", JS_NewString(ctx, errno_name(e)), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+  JS_DefinePropertyValueStr(ctx, err, "code", JS_NewString(ctx, elma_errno_name(e)), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
   return JS_Throw(ctx, err);
 }
 
@@ -182,6 +180,74 @@ static JSValue js_decode_utf8(JSContext *ctx, JSValueConst this_val, int argc, J
   return JS_NewStringLen(ctx, (const char *)p, len);
 }
 
+/* createSha256(): an incremental SHA-256, {update(bytes) -> itself, digest() -> 64 hex digits};
+   node-api/crypto.ts's createHash('sha256') on elma-qjs (an OTA archive is hashed in pieces). */
+static JSClassID sha256_class;
+
+static void sha256_finalizer(JSRuntime *rt, JSValue val) {
+  (void)rt;
+  free(JS_GetOpaque(val, sha256_class));
+}
+
+static JSValue js_create_sha256(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc; (void)argv;
+  elma_sha256_ctx *c = malloc(sizeof *c);
+  if (c == NULL) return JS_ThrowOutOfMemory(ctx);
+  JSValue obj = JS_NewObjectClass(ctx, (int)sha256_class);
+  if (JS_IsException(obj)) {
+    free(c);
+    return obj;
+  }
+  elma_sha256_init(c);
+  JS_SetOpaque(obj, c);
+  return obj;
+}
+
+static JSValue js_sha256_update(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)argc;
+  elma_sha256_ctx *c = JS_GetOpaque2(ctx, this_val, sha256_class);
+  if (c == NULL) return JS_EXCEPTION;
+  size_t len = 0;
+  const uint8_t *p = elma_qjs_bytes(ctx, argv[0], "sha256 update", &len);
+  if (p == NULL) return JS_EXCEPTION;
+  elma_sha256_update(c, p, len);
+  return JS_DupValue(ctx, this_val);
+}
+
+static JSValue js_sha256_digest(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)argc; (void)argv;
+  elma_sha256_ctx *c = JS_GetOpaque2(ctx, this_val, sha256_class);
+  if (c == NULL) return JS_EXCEPTION;
+  uint8_t d[32];
+  char hex[65];
+  static const char digits[] = "0123456789abcdef";
+  elma_sha256_final(c, d);
+  elma_sha256_init(c);
+  for (int i = 0; i < 32; i++) {
+    hex[2 * i] = digits[d[i] >> 4];
+    hex[2 * i + 1] = digits[d[i] & 15];
+  }
+  hex[64] = '\0';
+  return JS_NewString(ctx, hex);
+}
+
+static const JSCFunctionListEntry sha256_proto[] = {
+  JS_CFUNC_DEF("update", 1, js_sha256_update),
+  JS_CFUNC_DEF("digest", 0, js_sha256_digest),
+};
+
+/* encodeUtf8(text) -> ArrayBuffer: the UTF-8 bytes of a string (TextEncoder and Buffer.from on
+   elma-qjs; a lone surrogate becomes its 3-byte WTF-8 form, where Node writes U+FFFD). */
+static JSValue js_encode_utf8(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)this_val; (void)argc;
+  size_t len = 0;
+  const char *s = JS_ToCStringLen(ctx, &len, argv[0]);
+  if (s == NULL) return JS_EXCEPTION;
+  JSValue r = JS_NewArrayBufferCopy(ctx, (const uint8_t *)s, len);
+  JS_FreeCString(ctx, s);
+  return r;
+}
+
 /* exit(code): flush and end the process now with that status (0..255). */
 static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
   (void)this_val; (void)argc;
@@ -201,19 +267,50 @@ static const JSCFunctionListEntry host_funcs[] = {
   JS_CFUNC_DEF("sha256", 1, js_sha256),
   JS_CFUNC_DEF("decodeUtf8", 1, js_decode_utf8),
   JS_CFUNC_DEF("exit", 1, js_exit),
+  JS_CFUNC_DEF("createSha256", 0, js_create_sha256),
+  JS_CFUNC_DEF("encodeUtf8", 1, js_encode_utf8),
 };
+
+/* The flat lists of the other files, exported beside host_funcs. */
+static const struct { const JSCFunctionListEntry *tab; const int *len; } lists[] = {
+  {elma_loop_funcs, &elma_loop_funcs_count},
+  {elma_signal_funcs, &elma_signal_funcs_count},
+  {elma_random_funcs, &elma_random_funcs_count},
+  {elma_process_funcs, &elma_process_funcs_count},
+};
+#define N_LISTS (sizeof lists / sizeof lists[0])
+
+static JSValue object_of(JSContext *ctx, const JSCFunctionListEntry *tab, int len) {
+  JSValue o = JS_NewObject(ctx);
+  JS_SetPropertyFunctionList(ctx, o, tab, len);
+  return o;
+}
 
 static int host_init(JSContext *ctx, JSModuleDef *m) {
   JSValue args = JS_NewArray(ctx);
   for (int i = 0; i < host_argc; i++) JS_SetPropertyUint32(ctx, args, (uint32_t)i, JS_NewString(ctx, host_argv[i]));
   if (JS_SetModuleExport(ctx, m, "args", args) != 0) return -1;
+  if (JS_SetModuleExport(ctx, m, "fs", object_of(ctx, elma_fs_funcs, elma_fs_funcs_count)) != 0) return -1;
+  if (JS_SetModuleExport(ctx, m, "net", object_of(ctx, elma_net_funcs, elma_net_funcs_count)) != 0) return -1;
+  for (size_t i = 0; i < N_LISTS; i++) if (JS_SetModuleExportList(ctx, m, lists[i].tab, *lists[i].len) != 0) return -1;
   return JS_SetModuleExportList(ctx, m, host_funcs, sizeof host_funcs / sizeof host_funcs[0]);
 }
 
 JSModuleDef *elma_qjs_host_module(JSContext *ctx, const char *name) {
+  if (sha256_class == 0) {
+    JS_NewClassID(&sha256_class);
+    JSClassDef def = {.class_name = "ElmaSha256", .finalizer = sha256_finalizer};
+    if (JS_NewClass(JS_GetRuntime(ctx), sha256_class, &def) != 0) return NULL;
+    JSValue proto = object_of(ctx, sha256_proto, sizeof sha256_proto / sizeof sha256_proto[0]);
+    JS_SetClassProto(ctx, sha256_class, proto);
+    if (elma_net_init(ctx) != 0) return NULL;
+  }
   JSModuleDef *m = JS_NewCModule(ctx, name, host_init);
   if (m == NULL) return NULL;
   JS_AddModuleExport(ctx, m, "args");
+  JS_AddModuleExport(ctx, m, "fs");
+  JS_AddModuleExport(ctx, m, "net");
+  for (size_t i = 0; i < N_LISTS; i++) JS_AddModuleExportList(ctx, m, lists[i].tab, *lists[i].len);
   JS_AddModuleExportList(ctx, m, host_funcs, sizeof host_funcs / sizeof host_funcs[0]);
   return m;
 }

@@ -35,25 +35,53 @@ static void block(uint32_t h[8], const uint8_t *p) {
   h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
 
-void elma_sha256_hex(const uint8_t *data, size_t len, char hex[65]) {
+void elma_sha256_init(elma_sha256_ctx *c) {
   /* §5.3.3: the initial hash value. */
-  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  size_t whole = len / 64 * 64;
-  for (size_t i = 0; i < whole; i += 64) block(h, data + i);
+  static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  memcpy(c->h, h0, sizeof h0);
+  c->len = 0;
+  c->fill = 0;
+}
+
+void elma_sha256_update(elma_sha256_ctx *c, const uint8_t *data, size_t len) {
+  c->len += len;
+  if (c->fill > 0) {
+    size_t take = 64 - c->fill < len ? 64 - c->fill : len;
+    memcpy(c->buf + c->fill, data, take);
+    c->fill += take;
+    data += take;
+    len -= take;
+    if (c->fill < 64) return;
+    block(c->h, c->buf);
+    c->fill = 0;
+  }
+  for (; len >= 64; data += 64, len -= 64) block(c->h, data);
+  memcpy(c->buf, data, len);
+  c->fill = len;
+}
+
+void elma_sha256_final(elma_sha256_ctx *c, uint8_t digest[32]) {
   /* §5.1.1: a 1 bit, zeros, then the message length in bits as a 64-bit big-endian number. */
   uint8_t tail[128] = {0};
-  size_t rest = len - whole;
-  if (rest > 0) memcpy(tail, data + whole, rest);
-  tail[rest] = 0x80;
-  size_t tail_len = rest < 56 ? 64 : 128;
-  uint64_t bits = (uint64_t)len * 8;
+  memcpy(tail, c->buf, c->fill);
+  tail[c->fill] = 0x80;
+  size_t tail_len = c->fill < 56 ? 64 : 128;
+  uint64_t bits = c->len * 8;
   for (int i = 0; i < 8; i++) tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
-  for (size_t i = 0; i < tail_len; i += 64) block(h, tail + i);
+  for (size_t i = 0; i < tail_len; i += 64) block(c->h, tail + i);
+  for (int i = 0; i < 32; i++) digest[i] = (uint8_t)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void elma_sha256_hex(const uint8_t *data, size_t len, char hex[65]) {
+  elma_sha256_ctx c;
+  uint8_t d[32];
+  elma_sha256_init(&c);
+  elma_sha256_update(&c, data, len);
+  elma_sha256_final(&c, d);
   static const char digits[] = "0123456789abcdef";
   for (int i = 0; i < 32; i++) {
-    uint8_t byte = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
-    hex[2 * i] = digits[byte >> 4];
-    hex[2 * i + 1] = digits[byte & 15];
+    hex[2 * i] = digits[d[i] >> 4];
+    hex[2 * i + 1] = digits[d[i] & 15];
   }
   hex[64] = '\0';
 }

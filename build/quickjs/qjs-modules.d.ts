@@ -21,6 +21,105 @@ declare module 'elma:host' {
   export function decodeUtf8(bytes: ArrayBuffer | Uint8Array): string | null;
   /** Flush stdout and stderr and end the process with this status. */
   export function exit(code: number): never;
+  /** An incremental SHA-256 (in C): update() returns the hasher, digest() 64 hex digits and starts over. */
+  export function createSha256(): { update(bytes: ArrayBuffer | ArrayBufferView): ReturnType<typeof createSha256>; digest(): string };
+  /** The UTF-8 bytes of a string. */
+  export function encodeUtf8(text: string): ArrayBuffer;
+
+  // ---- the event loop (build/qjs/event-loop.c) ----
+  /** Run fn once after ms (≥ 1) milliseconds; returns the timer's id. */
+  export function setTimer(ms: number, fn: () => void): number;
+  export function clearTimer(id: number): void;
+  /** Whether the timer keeps the program alive (default true). */
+  export function refTimer(id: number, ref: boolean): void;
+
+  // ---- signals (build/qjs/signals.c) ----
+  /** fn on each delivery of SIGINT, SIGTERM, SIGHUP, SIGUSR1 or SIGUSR2 (from the event loop); null: the default action. */
+  export function signal(name: string, fn: ((name: string) => void) | null): void;
+  export function kill(pid: number, signal: string): void;
+
+  // ---- random bytes, the process (random.c, process-module.c) ----
+  /** n (≤ 65536) bytes from getrandom(2). */
+  export function randomBytes(n: number): ArrayBuffer;
+  export function pid(): number;
+  export function env(): Record<string, string>;
+  export function cwd(): string;
+  export function isatty(fd: number): boolean;
+  /** The status the program ends with when its event loop runs out (process.exitCode). */
+  export function setExitCode(code: number): void;
+  /** Node's names: "x64" or "arm64"; "linux". */
+  export const arch: string;
+  export const platform: string;
+
+  // ---- files (fs-module.c): Node's errors (code, errno, syscall, path) ----
+  export interface StatResult {
+    dev: number; ino: number; mode: number; nlink: number; uid: number; gid: number; rdev: number; size: number;
+    blksize: number; blocks: number; atimeMs: number; mtimeMs: number; ctimeMs: number;
+  }
+  export const fs: {
+    open(path: string, flags: number, mode: number): number;
+    close(fd: number): void;
+    fsync(fd: number): void;
+    ftruncate(fd: number, length: number): void;
+    /** position null: at the descriptor's offset; else pread/pwrite. */
+    read(fd: number, view: ArrayBufferView, offset: number, length: number, position: number | null): number;
+    write(fd: number, view: ArrayBufferView, offset: number, length: number, position: number | null): number;
+    stat(path: string): StatResult;
+    lstat(path: string): StatResult;
+    fstat(fd: number): StatResult;
+    mkdir(path: string, mode: number): void;
+    rmdir(path: string): void;
+    unlink(path: string): void;
+    chmod(path: string, mode: number): void;
+    rename(from: string, to: string): void;
+    link(from: string, to: string): void;
+    readdir(path: string): string[];
+    access(path: string, mode: number): void;
+    readonly constants: {
+      readonly O_RDONLY: number; readonly O_WRONLY: number; readonly O_RDWR: number; readonly O_CREAT: number; readonly O_EXCL: number;
+      readonly O_TRUNC: number; readonly O_APPEND: number; readonly O_NOFOLLOW: number; readonly O_DIRECTORY: number; readonly O_SYNC: number;
+      readonly S_IFMT: number; readonly S_IFREG: number; readonly S_IFDIR: number; readonly S_IFLNK: number; readonly S_IFCHR: number;
+      readonly S_IFBLK: number; readonly S_IFIFO: number; readonly S_IFSOCK: number;
+      readonly F_OK: number; readonly R_OK: number; readonly W_OK: number; readonly X_OK: number;
+    };
+  };
+
+  // ---- sockets and stdin (net-module.c) ----
+  export interface StreamHandlers {
+    connect?(): void;
+    data?(bytes: ArrayBuffer): void;
+    end?(): void;
+    /** The stream is closed when this is called; close() follows. */
+    error?(e: Error): void;
+    close?(): void;
+  }
+  export interface Stream {
+    start(handlers: StreamHandlers): void;
+    /** Returns the bytes still queued. */
+    write(bytes: ArrayBufferView | ArrayBuffer): number;
+    end(): void;
+    /** Close now; no callback follows. */
+    destroy(): void;
+    pause(): void;
+    resume(): void;
+    ref(on: boolean): void;
+    setNoDelay(on: boolean): void;
+    readonly queued: number;
+    /** The peer's address ("127.0.0.1:7420"), the socket's path, or "stdin". */
+    readonly where: string;
+  }
+  export interface ServerHandle {
+    close(): void;
+    ref(on: boolean): void;
+    /** The TCP port bound (0 for a Unix socket). */
+    readonly port: number;
+  }
+  export type Address = { host?: string; port: number } | { path: string };
+  export const net: {
+    connect(address: Address, handlers: StreamHandlers): Stream;
+    listen(address: Address, handlers: { connection(s: Stream): void; error?(e: Error): void }): ServerHandle;
+    stdin(): Stream;
+  };
 }
 
 /** Typed by the QjsKernels interface of qjs-kernels-backend.ts, which qjs-cli.ts passes this module as. */
