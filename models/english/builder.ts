@@ -145,7 +145,9 @@ export class Builder {
     const digits = this.rng.range(String(lo).length, String(hi).length);
     const from = Math.max(lo, pow10(digits - 1)), to = Math.min(hi, pow10(digits) - 1);
     const step = pow10(Math.max(0, digits - 2));
-    return Math.min(to, Math.max(from, Math.round(this.rng.range(from, to) / step) * step));
+    const n = Math.round(this.rng.range(from, to) / step) * step;
+    // Rounded as people round: never 99,999 from a clamp.
+    return n > to ? n - step : Math.max(from, n);
   }
 
   /** A small count in words ("three"), for children and the like. */

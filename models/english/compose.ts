@@ -16,7 +16,7 @@ import { FACT_KINDS } from './fact-kinds.ts';
 import { templateRoles, type FactKind } from './fact-kind.ts';
 import { capitalise } from './inflect.ts';
 import type { Scene } from './scene.ts';
-import { FORMS_WITH_TIME, fillTemplate, typeNoun, type Piece, type Voice } from './template.ts';
+import { FORMS_WITH_TIME, fillTemplate as fillRaw, typeNoun, type Piece, type Voice } from './template.ts';
 import { answerType, fullName, nameSpanText, valueKey, type AnswerType, type Entity, type Fact, type Literal } from './world.ts';
 
 export interface Span {
@@ -49,12 +49,17 @@ export interface Paragraph {
   /** By `${fact.id}:${role}`. */
   readonly stated: ReadonlyMap<string, StatedRole>;
   /** Facts stated, with the sentence that states each and whether it named its subject there. */
-  readonly statedFacts: ReadonlyMap<number, { readonly sentence: number; readonly subjectNamed: boolean; readonly subjectSpan: Span | null }>;
+  readonly statedFacts: ReadonlyMap<number, { readonly sentence: number; readonly subjectNamed: boolean; readonly subjectSpan: Span | null; readonly fullName: boolean }>;
   readonly mentions: readonly Mention[];
   /** The first full-name mention of each entity (the name without "the"). */
   readonly fullNames: ReadonlyMap<number, Span>;
   /** How each fact was written: "born/relative/3" (kind, construction, template): the variety the tests measure. */
   readonly patterns: readonly string[];
+}
+
+/** Fills a template; a leading "=" (no time phrase) is not text. */
+function fillTemplate(template: string, fact: Fact, voice: Voice, rng: Prng): Piece[] {
+  return fillRaw(template.startsWith('=') ? template.slice(1) : template, fact, voice, rng);
 }
 
 export function kindOf(fact: Fact): FactKind {
@@ -87,7 +92,14 @@ function constructions(facts: readonly Fact[]): Construction[] {
 
 /** Templates whose roles the fact has; time-writing templates only when it has a time. */
 function usable(templates: readonly string[] | undefined, fact: Fact): { text: string; index: number }[] {
-  return (templates ?? []).map((text, index) => ({ text, index })).filter(({ text }) => templateRoles(text).every((r) => fact.roles[r] !== undefined));
+  const k = FACT_KINDS.get(fact.kind);
+  return (templates ?? []).map((text, index) => ({ text, index })).filter(({ text }) => {
+    const roles = templateRoles(text);
+    if (!roles.every((r) => fact.roles[r] !== undefined)) return false;
+    // It must say something: a role of the fact, or the time the composer adds.
+    const addsTime = fact.roles['time'] !== undefined && !text.startsWith('=') && k?.present !== true;
+    return roles.some((r) => r !== 'S') || addsTime || Object.keys(fact.roles).length === 0;
+  });
 }
 
 /** Whether "she" / "it" / "the town" could mean `other` as well as `focus`. */
@@ -102,7 +114,7 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
   let context = '';
   const sentences: Span[] = [];
   const stated = new Map<string, StatedRole>();
-  const statedFacts = new Map<number, { sentence: number; subjectNamed: boolean; subjectSpan: Span | null }>();
+  const statedFacts = new Map<number, { sentence: number; subjectNamed: boolean; subjectSpan: Span | null; fullName: boolean }>();
   const mentions: Mention[] = [];
   const fullNames = new Map<number, Span>();
   const patterns: string[] = [];
@@ -148,7 +160,7 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
       const canDescribe = isFocus && ![...previous.values()].some((m) => confusable(subject, m.entity, 'description'));
       const r = rng.float();
       if (canRefer && r < 0.45 && construction !== 'relative' && construction !== 'apposition') form = 'pronoun';
-      else if (r < 0.75 && (subject.kind === 'person' || canDescribe)) form = subject.kind === 'person' ? 'short' : 'description';
+      else if (isFocus && r < 0.75 && (subject.kind === 'person' || canDescribe)) form = subject.kind === 'person' ? 'short' : 'description';
     }
     const pieces: Piece[] = [];
     const subjectPieces = (possessive: boolean): Piece[] => {
@@ -158,7 +170,11 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
         return [{ text: possessive ? pro[1] as string : pro[0] as string }];
       }
       if (form === 'description') return [{ text: `the ${typeNoun(subject)}${pos}` }];
-      if (form === 'short' && subject.kind === 'person') return [{ text: subject.last, mark: { role: 'S', value: subject, from: 0, to: subject.last.length } }, { text: pos }];
+      if (form === 'short' && subject.kind === 'person') {
+        const shared = scene.facts.some((f) => [f.subject, ...Object.values(f.roles)].some((v) => v.kind === 'person' && v.id !== subject.id && v.last === subject.last));
+        const short = shared ? subject.first : subject.last;
+        return [{ text: short, mark: { role: 'S', value: subject, from: 0, to: short.length } }, { text: pos }];
+      }
       const text = subject.kind === 'person' && scene.firstOnly.has(subject.id) ? subject.first : fullName(subject);
       const at = subject.kind === 'person' ? 0 : text.length - nameSpanText(subject).length;
       return [{ text, mark: { role: 'S', value: subject, from: at, to: text.length } }, { text: pos }];
@@ -184,7 +200,7 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
     /** The time phrase the composer adds for a fact whose template did not write it. */
     const timeFor = (fact: Fact, template: string): Piece[] => {
       const t = fact.roles['time'];
-      if (t === undefined || t.kind !== 'literal' || FORMS_WITH_TIME.test(template) || kindOf(fact).present === true) return [];
+      if (t === undefined || t.kind !== 'literal' || template.startsWith('=') || FORMS_WITH_TIME.test(template) || kindOf(fact).present === true) return [];
       return [{ text: `${t.prep ?? 'in'} ` }, { text: t.text, mark: { role: 'time', value: t, from: 0, to: t.text.length } }];
     };
     const vpOf = (fact: Fact, label: string, withTime: 'end' | 'none'): Piece[] => {
@@ -221,7 +237,7 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
       case 'clause': {
         const fact = a as Fact;
         // "she" / "it" only where the subject comes first; elsewhere ("… was founded by {S}") a name or description.
-        const first = usable(ka.clause, fact).filter((c) => c.text.startsWith('{S'));
+        const first = usable(ka.clause, fact).filter((c) => c.text.replace(/^=/, '').startsWith('{S'));
         const t0 = form === 'pronoun' && first.length > 0 ? { ...rng.pick(first), label: '' } : null;
         if (form === 'pronoun' && t0 === null) form = subject.kind === 'person' ? 'short' : 'description';
         const t = t0 === null ? pick(ka.clause, fact, 'clause') : { text: t0.text, label: `${fact.kind}/clause/${t0.index}` };
@@ -292,7 +308,7 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
     if (form !== 'name' && form !== 'short') mentioned.set(subject.id, { entity: subject, span: { start, end: start }, asSubject: true });
     const subjectNamed = form === 'name' || form === 'short';
     for (const fact of unit.facts) {
-      if (!statedFacts.has(fact.id)) statedFacts.set(fact.id, { sentence: index, subjectNamed, subjectSpan });
+      if (!statedFacts.has(fact.id)) statedFacts.set(fact.id, { sentence: index, subjectNamed, subjectSpan, fullName: form === 'name' });
     }
     for (const { span, piece } of marks) {
       const m = piece.mark!;

@@ -19,6 +19,8 @@
  *   {g:f|m}           a word by the subject's gender; {g@role:f|m} by the role entity's
  *   {~key} {~key:form} a WordNet synonym of `key` (data/wordnet-synonyms.ts): base, past, pp, ing, s, pl
  * A time role not written by a template is placed by the composer (at the end, or fronted).
+ * A sentence template starting "=" takes no time phrase ("was a native of {place}"): the fact's
+ * time, if any, goes unsaid there.
  * A question template starting "Y|" asks for a year and is used only when the answer is a bare year.
  */
 import type { Entity } from './world.ts';

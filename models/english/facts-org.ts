@@ -54,7 +54,7 @@ export const ORG_FACTS: readonly FactKind[] = [
   },
   {
     id: 'services', subject: 'org', only: ['services', 'sport'], core: ['products'], present: true,
-    vp: ['offers {products}', 'provides {products}', 'is known for its {products}', 'runs {products}'],
+    vp: ['offers {products}', 'provides {products}', 'is known for {products}', 'runs {products}'],
     clause: ['{S} is best known for {products}', 'Among other things, {S} offers {products}'],
     questions: { products: ['What does {S} offer?', 'What does {S} provide?', 'What is {S} known for?', 'What does {S} run?'] },
   },

@@ -7,9 +7,9 @@ import type { FactKind } from './fact-kind.ts';
 export const PERSON_FACTS: readonly FactKind[] = [
   {
     id: 'born', subject: 'person', core: [],
-    vp: ['was born {in:place}', 'was born', 'was born and raised {in:place}', 'came from {place}', 'was a native of {place}', 'grew up {in:place}, where {pro} was born'],
+    vp: ['was born {in:place}', 'was born', 'was born and raised {in:place}', '=came from {place}', '=was a native of {place}', 'grew up {in:place}, where {pro} was born'],
     participle: ['Born {in:place}', 'Born'],
-    clause: ["{S's} {~birthplace} was {place}", '{place} was where {S} was born', '{S} was born {in:time} {in:place}'],
+    clause: ["={S's} {~birthplace} was {place}", '{place} was where {S} was born', '{S} was born {in:time} {in:place}'],
     questions: {
       place: ['Where was {S} born?', 'In which {type:place} was {S} born?', "What is {S's} {~birthplace}?", 'Where does {S} come from?', 'Which {type:place} is {S} from?', 'Where did {S} grow up?'],
       time: ['When was {S} born?', 'Y|In what year was {S} born?', 'Y|What year was {S} born in?', "What is {S's} date of birth?"],
@@ -22,7 +22,7 @@ export const PERSON_FACTS: readonly FactKind[] = [
     apposition: ['the {g:daughter|son} of {a:job}'],
     clause: ["{S's} {parent} was {a:job}", "{S's} {parent} worked as {a:job}"],
     questions: {
-      job: ["What did {S's} {parent} do for a living?", "What was {S's} {parent}'s {~occupation}?", "What did {S's} {parent} work as?", 'What was the {~occupation} of the parent who raised {S}?'],
+      job: ["What did {S's} {parent} do for a living?", "What was {S's} {parent}'s {~occupation}?", "What did {S's} {parent} work as?"],
     },
   },
   {
@@ -41,10 +41,10 @@ export const PERSON_FACTS: readonly FactKind[] = [
   {
     id: 'job', subject: 'person', core: [],
     vp: ['worked as {a:profession}', 'worked as {a:profession} at {employer}', 'became {a:profession}', 'found work as {a:profession} at {employer}', 'took a job as {a:profession} with {employer}',
-      'joined {employer} as {a:profession}', 'joined {employer}', 'worked for {employer}', 'was {~employ:pp} by {employer} as {a:profession}', 'trained as {a:profession}', 'spent years as {a:profession}'],
+      'joined {employer} as {a:profession}', 'joined {employer}', 'worked for {employer}', 'was {~employ:pp} by {employer} as {a:profession}', 'trained as {a:profession}'],
     participle: ['After training as {a:profession}', 'After joining {employer}', 'Working as {a:profession}'],
-    apposition: ['{a:profession}', '{a:profession} at {employer}', '{a:profession} by {~occupation}'],
-    clause: ['{employer} {~employ:past} {S} as {a:profession}', '{S} made a living as {a:profession}', 'For many years {S} worked at {employer}'],
+    apposition: ['{a:profession}', '{a:profession} at {employer}', '{a:profession} by profession'],
+    clause: ['{employer} {~employ:past} {S} as {a:profession}', '={S} made a living as {a:profession}', '=For many years {S} worked at {employer}'],
     questions: {
       profession: ['What did {S} work as?', "What was {S's} {~occupation}?", "What was {S's} profession?", 'What job did {S} have at {employer}?', 'What did {S} do for a living?', 'What did {S} train as?'],
       employer: ['Where did {S} work?', 'Which {type:employer} did {S} work for?', 'Who {~employ:past} {S}?', 'Which organisation did {S} {~join}?', 'For whom did {S} work?'],
@@ -79,7 +79,7 @@ export const PERSON_FACTS: readonly FactKind[] = [
   },
   {
     id: 'married', subject: 'person', core: ['spouse'],
-    vp: ['married {spouse}', 'married the {spouseJob} {spouse}', '{~marry:past} {spouse}, {a:spouseJob}'],
+    vp: ['married {spouse}', 'married the {spouseJob} {spouse}', '={~marry:past} {spouse}, {a:spouseJob}'],
     clause: ['{S} and {spouse} married', "{S's} {g@spouse:wife|husband}, {spouse}, was {a:spouseJob}", '{spouse}, {a:spouseJob}, married {S}'],
     questions: {
       spouse: ['Who did {S} marry?', 'Whom did {S} {~marry}?', "Who was {S's} {g@spouse:wife|husband}?", "Who was {S's} {~spouse}?"],
@@ -90,7 +90,7 @@ export const PERSON_FACTS: readonly FactKind[] = [
   {
     id: 'children', subject: 'person', core: ['count'],
     vp: ['had {count} children', 'raised {count} children', 'had {count} children with {spouse}', 'brought up {count} children'],
-    clause: ['{S} and {spouse} had {count} children', '{S} was the {g:mother|father} of {count}'],
+    clause: ['{S} and {spouse} had {count} children', '={S} was the {g:mother|father} of {count}'],
     questions: { count: ['How many children did {S} have?', 'How many {~child:pl} did {S} raise?', 'How many children did {S} bring up?', 'How many children did {S} and {spouse} have?'] },
   },
   {
@@ -105,10 +105,10 @@ export const PERSON_FACTS: readonly FactKind[] = [
   },
   {
     id: 'wrote', subject: 'person', core: ['work', 'workKind'],
-    vp: ['wrote {a:workKind}, {work}', 'published {a:workKind} called {work}', '{~publish:past} {work}, {a:workKind}', '{~write:past} {work}'],
+    vp: ['wrote {a:workKind}, {work}', 'published {a:workKind} called {work}', '={~publish:past} {work}, {a:workKind}', '{~write:past} {work}'],
     participle: ['After publishing {work}'],
     apposition: ['the author of {work}'],
-    clause: ["{S's} {workKind}, {work}, appeared {in:time}", '{work}, {a:workKind}, was written by {S}', '{work} was {S\'s} first {workKind}'],
+    clause: ["{S's} {workKind}, {work}, appeared {in:time}", '{work}, {a:workKind}, was written by {S}', '={work} was {S\'s} first {workKind}'],
     questions: {
       work: ["What is the title of {S's} {workKind}?", 'What did {S} write?', 'Which {workKind} did {S} {~publish}?', "What was {S's} {workKind} called?", 'What {workKind} did {S} write?'],
       workKind: ['What kind of book is {work}?', 'What sort of book did {S} write?'],
@@ -129,19 +129,20 @@ export const PERSON_FACTS: readonly FactKind[] = [
   {
     id: 'sibling', subject: 'person', core: ['sibling'],
     vp: ['had a younger {g@sibling:sister|brother}, {sibling}', 'had an older {g@sibling:sister|brother} named {sibling}', 'grew up with {poss} {g@sibling:sister|brother} {sibling}'],
-    clause: ["{S's} {g@sibling:sister|brother} was {sibling}"],
+    clause: ["={S's} {g@sibling:sister|brother} was {sibling}"],
     questions: { sibling: ["Who was {S's} {g@sibling:sister|brother}?", "What was the name of {S's} {g@sibling:sister|brother}?", 'What was the name of the {g@sibling:sister|brother} of {S}?'] },
   },
   {
-    id: 'declined', subject: 'person', core: ['org'],
-    vp: ['was offered a place at {org} but never went', 'turned down a job at {org}', 'was offered a job at {org} but declined it', 'applied to {org} but was turned away', 'nearly joined {org}, but changed {poss} mind'],
-    clause: ['{org} offered {S} a place, but {pro} never took it up', 'Although {org} offered {obj} a job, {S} said no'],
+    id: 'declined', subject: 'person', core: [],
+    vp: ['was offered a place at {school} but never went', 'applied to {school} but was turned away', 'turned down a job at {employer}',
+      'was offered a job at {employer} but declined it', 'nearly joined {employer}, but changed {poss} mind'],
+    clause: ['{school} offered {S} a place, but {pro} never took it up', 'Although {employer} offered {obj} a job, {S} said no'],
     questions: {},
     traps: [
-      { text: 'Where did {S} study?', plausible: 'org', reason: 'negation', unless: 'studied.school' },
-      { text: 'Which {type:org} did {S} {~attend}?', plausible: 'org', reason: 'negation', unless: 'studied.school' },
-      { text: 'Where did {S} work?', plausible: 'org', reason: 'negation', unless: 'job.employer' },
-      { text: 'Which {type:org} did {S} work for?', plausible: 'org', reason: 'negation', unless: 'job.employer' },
+      { text: 'Where did {S} study?', plausible: 'school', reason: 'negation', unless: 'studied.school' },
+      { text: 'Which {type:school} did {S} {~attend}?', plausible: 'school', reason: 'negation', unless: 'studied.school' },
+      { text: 'Where did {S} work?', plausible: 'employer', reason: 'negation', unless: 'job.employer' },
+      { text: 'Which {type:employer} did {S} work for?', plausible: 'employer', reason: 'negation', unless: 'job.employer' },
     ],
   },
 ];

@@ -91,9 +91,9 @@ export const PLACE_FACTS: readonly FactKind[] = [
   },
   {
     id: 'built', subject: 'place', only: ['bridge', 'building', 'park'], core: [],
-    vp: ['was built {in:time}', 'was {~build:pp} {in:time} to a design by {designer}', 'was designed by {designer}', 'opened {in:time}', 'was completed {in:time}'],
-    participle: ['Built {in:time}', 'Designed by {designer}', 'Completed {in:time}'],
-    clause: ['{designer} {~design:past} {S}', '{S} was the work of {designer}', 'Work on {S} ended {in:time}'],
+    vp: ['was built {in:time}', 'was {~build:pp} {in:time} to a design by {designer}', '=was designed by {designer}', 'opened {in:time}', 'was completed {in:time}'],
+    participle: ['Built {in:time}', '=Designed by {designer}', 'Completed {in:time}'],
+    clause: ['={designer} {~design:past} {S}', '{S} was the work of {designer}', 'Work on {S} ended {in:time}'],
     questions: {
       time: ['When was {S} built?', 'Y|In what year was {S} {~build:pp}?', 'When was {S} completed?', 'When did {S} open?'],
       designer: ['Who designed {S}?', 'Who was the architect of {S}?', 'Whose design was {S} built to?'],

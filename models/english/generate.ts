@@ -60,6 +60,11 @@ export interface EnglishSquad {
 const MIN_SENTENCES = 3;
 const MAX_SENTENCES = 7;
 
+/** A sentence with nothing combined: no comma, no "and", no relative pronoun. */
+function isPlain(sentence: string): boolean {
+  return !/,| and | who | which | whom | where /.test(sentence);
+}
+
 /** A topic first (so a role with many templates is not asked more often), then a template. */
 function pickQuestion(qs: readonly EnglishQuestion[], rng: Prng): EnglishQuestion {
   const topic = rng.pick([...new Set(qs.map((q) => q.topic))]);
@@ -83,6 +88,8 @@ export function synthesizeEnglish(opts: EnglishOptions): EnglishParagraph[] {
     const scene = r < 0.4 ? personScene(b) : r < 0.7 ? orgScene(b) : placeScene(b);
     const paragraph = composeParagraph(scene, rng);
     if (paragraph.sentences.length < MIN_SENTENCES || paragraph.sentences.length > MAX_SENTENCES) continue;
+    // A paragraph of nothing but plain "X is Y." sentences is a list, not English as people write it.
+    if (paragraph.sentences.every((sp) => isPlain(paragraph.context.slice(sp.start, sp.end)))) continue;
     const candidates = candidateQuestions(paragraph, rng, names);
     const chosen: EnglishQuestion[] = [];
     const topics = new Set<string>();

@@ -154,7 +154,7 @@ export function candidateQuestions(par: Paragraph, rng: Prng, names: EnglishName
   for (const f of scene.facts) {
     const sf = par.statedFacts.get(f.id);
     if (sf === undefined || kindOf(f).questions['S'] === undefined) continue;
-    if (sf.subjectNamed && sf.subjectSpan !== null) answerable(f, 'S', f.subject, sf.subjectSpan, undefined, sf.sentence);
+    if (sf.fullName && sf.subjectSpan !== null) answerable(f, 'S', f.subject, sf.subjectSpan, undefined, sf.sentence);
     else {
       const full = par.fullNames.get(f.subject.id);
       if (full !== undefined) answerable(f, 'S', f.subject, full, 'name-elsewhere', sf.sentence);

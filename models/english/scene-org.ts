@@ -19,7 +19,7 @@ export function orgScene(b: Builder): Scene {
   const rng = b.rng;
   const town: Place = b.place(rng.pick(['town', 'city', 'city']));
   const o = b.org(undefined, town);
-  const founded = b.yearNumber(1820, 2016);
+  const founded = b.yearNumber(o.type.id === 'airline' ? 1920 : o.type.id === 'band' ? 1960 : 1820, 2016);
   const facts: Fact[] = [];
   const tail: Fact[] = [];
   const peers: Org[] = [];
@@ -43,10 +43,10 @@ export function orgScene(b: Builder): Scene {
     facts.push(b.fact(product, o, { products: b.list('product', items) }));
   }
   const [lo, hi] = staffRange(o);
-  if (rng.chance(0.55)) facts.push(b.fact('staff', o, { count: b.count(lo, hi) }));
+  if (rng.chance(0.55) && o.type.id !== 'band') facts.push(b.fact('staff', o, { count: b.count(lo, hi) }));
   if (rng.chance(0.4)) {
     const unit = rng.pick(o.type.counts);
-    const few = /^(faculties|aircraft|routes|boats|albums|shops|pubs|branches|factories|offices|farms|doctors|teachers|musicians|concerts a year|titles a year)$/.test(unit);
+    const few = o.type.id === 'band' || /^(faculties|aircraft|routes|boats|albums|shops|pubs|branches|factories|offices|farms|doctors|teachers|musicians|concerts a year|titles a year)$/.test(unit);
     facts.push(b.fact('counted', o, { count: few ? b.count(2, 60) : b.count(30, 90000), unit: b.word(unit) }));
   }
   if (rng.chance(0.45)) {
@@ -57,7 +57,7 @@ export function orgScene(b: Builder): Scene {
   let rival: Org | undefined;
   const rivalFacts: Fact[] = [];
   if (rng.chance(0.45)) {
-    rival = b.org(o.type.id === 'band' ? 'band' : rng.chance(0.6) ? o.type : rng.pick(FIRMS), town);
+    rival = b.org(o.type.id === 'band' ? 'band' : rng.chance(0.6) ? o.type : rng.pick(FIRMS));
     peers.push(rival);
     facts.push(b.fact('rival', o, { rival }));
     // The rival's facts are of the kinds the focus has.
@@ -72,15 +72,17 @@ export function orgScene(b: Builder): Scene {
       if (k === 'hq') rivalFacts.push(b.fact('hq', rival, { place: b.place('city') }));
     }
   }
-  let bought = false;
-  const later = (): number => b.yearNumber(Math.max(founded + 3, 1900), 2023);
+  let lastYear = founded;
+  const later = (): number => {
+    lastYear = b.yearNumber(Math.min(2018, Math.max(lastYear + 3, 1900)), 2020);
+    return lastYear;
+  };
   const r = rng.float();
   if (r < 0.25) {
     const buyer = b.org(rng.pick(FIRMS));
     peers.push(buyer);
     const y = later();
     tail.push(b.fact('acquired', o, { buyer, time: rng.chance(0.85) ? b.literal('time', () => ({ text: String(y), prep: 'in', year: y })) : undefined, price: rng.chance(0.6) ? b.money() : undefined }));
-    bought = true;
   } else if (r < 0.33) {
     const partner = b.org(o.type);
     peers.push(partner);
@@ -91,10 +93,9 @@ export function orgScene(b: Builder): Scene {
     tail.push(b.fact('failed_bid', o, { target: rival, time: b.literal('time', () => ({ text: String(y), prep: 'in', year: y })) }));
   }
   if (rng.chance(0.12)) {
-    const y = b.yearNumber(Math.max(founded + 5, 1950), 2023);
+    const y = b.yearNumber(Math.min(2021, Math.max(lastYear + 2, 1950)), 2023);
     tail.push(b.fact('closed', o, { time: b.literal('time', () => ({ text: String(y), prep: 'in', year: y })) }));
   }
-  void bought;
   const ordered = [...facts, ...rivalFacts, ...tail];
   const at = ordered.findIndex((f) => f.kind === 'rival');
   const plan = at < 0 ? ordered : [...ordered.filter((f) => !rivalFacts.includes(f)).slice(0, at + 1), ...rivalFacts, ...ordered.filter((f) => !rivalFacts.includes(f)).slice(at + 1)];

@@ -10,6 +10,8 @@ import type { Fact, Person, Place } from './world.ts';
 
 const EMPLOYERS = ORG_TYPES.filter((t) => !['band', 'club', 'rowing'].includes(t.id));
 const SCHOOLS = ORG_TYPES.filter((t) => t.id === 'university' || t.id === 'college');
+/** The order a life is told in. */
+const ORDER = ['born', 'studied', 'job', 'moved'];
 const FOUNDABLE = ORG_TYPES.filter((t) => ['bakery', 'brewery', 'company', 'press', 'charity', 'band', 'theatre', 'dairy', 'museum'].includes(t.id));
 
 export function personScene(b: Builder): Scene {
@@ -47,14 +49,12 @@ export function personScene(b: Builder): Scene {
     peers.push(sibling);
     facts.push(b.fact('sibling', p, { sibling }));
   }
-  let studiedAt: string | undefined;
   if (rng.chance(0.65)) {
     const school = b.org(rng.pick(SCHOOLS));
-    studiedAt = school.name;
     facts.push(b.fact('studied', p, { field: b.np('field', rng.pick(FIELDS)), school: rng.chance(0.85) ? school : undefined }));
   }
   if (rng.chance(0.12)) {
-    facts.push(b.fact('declined', p, { org: b.org(rng.pick(studiedAt === undefined ? SCHOOLS : EMPLOYERS)) }));
+    facts.push(b.fact('declined', p, rng.chance(0.5) ? { school: b.org(rng.pick(SCHOOLS)) } : { employer: b.org(rng.pick(EMPLOYERS)) }));
   }
   const jobTime = next(0.6);
   const works = rng.chance(0.8);
@@ -95,7 +95,7 @@ export function personScene(b: Builder): Scene {
   if (sibling !== undefined) {
     // The sibling's life has facts of the kinds the focus has: the reader must keep them apart.
     const sb = b.yearNumber(born - 8, born + 8);
-    const kinds = rng.shuffle(['born', 'job', 'studied', 'moved']).slice(0, rng.range(1, 3));
+    const kinds = rng.shuffle(['born', 'job', 'studied', 'moved']).slice(0, rng.range(1, 3)).sort((x, y) => ORDER.indexOf(x) - ORDER.indexOf(y));
     for (const k of kinds) {
       if (k === 'born') siblingFacts.push(b.fact('born', sibling, { place: rng.chance(0.5) ? b.place('town') : undefined, time: b.literal('time', () => ({ text: String(sb), prep: 'in', year: sb })) }));
       if (k === 'job') siblingFacts.push(b.fact('job', sibling, { profession: profession(), employer: rng.chance(0.5) ? b.org(rng.pick(EMPLOYERS)) : undefined }));
