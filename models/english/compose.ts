@@ -70,6 +70,11 @@ export function kindOf(fact: Fact): FactKind {
 
 type Form = 'name' | 'short' | 'pronoun' | 'description';
 
+/** Verb phrases without a clause of their own: inside a relative clause or before "and" they would nest ("which …, which …"). */
+function flat(vps: readonly string[]): string[] {
+  return vps.filter((v) => !/, (which|who|whom|where)\b|\bthat\b/.test(v));
+}
+
 type Construction = 'simple' | 'clause' | 'coordination' | 'relative' | 'participle' | 'apposition';
 
 /** The constructions one or two facts about one subject can be written in, weighted by repetition. */
@@ -84,7 +89,7 @@ function constructions(facts: readonly Fact[]): Construction[] {
   }
   const kb = kindOf(b);
   if (usable(kb.vp, b).length === 0) return options;
-  if (usable(ka.vp, a).length > 0) options.push('coordination', 'relative', 'relative');
+  if (usable(flat(ka.vp), a).length > 0) options.push('coordination', 'relative', 'relative');
   if (usable(ka.participle, a).length > 0) options.push('participle', 'participle');
   if (usable(ka.apposition, a).length > 0 && a.roles['time'] === undefined) options.push('apposition', 'apposition');
   return options;
@@ -204,9 +209,7 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
       return [{ text: `${t.prep ?? 'in'} ` }, { text: t.text, mark: { role: 'time', value: t, from: 0, to: t.text.length } }];
     };
     const vpOf = (fact: Fact, label: string, withTime: 'end' | 'none'): Piece[] => {
-      // Inside a relative clause, a verb phrase with a clause of its own would nest ("which …, which …").
-      const vps = label === 'relative' ? kindOf(fact).vp.filter((v) => !/, (which|who|whom|where)\b|\bthat\b/.test(v)) : kindOf(fact).vp;
-      const t = pick(vps.length > 0 && usable(vps, fact).length > 0 ? vps : kindOf(fact).vp, fact, label);
+      const t = pick(label === 'main' ? kindOf(fact).vp : flat(kindOf(fact).vp), fact, label);
       patterns.push(t.label);
       const ps = fillTemplate(t.text, fact, voice, rng);
       const time = withTime === 'end' ? timeFor(fact, t.text) : [];
@@ -250,8 +253,9 @@ export function composeParagraph(scene: Scene, rng: Prng): Paragraph {
       }
       case 'coordination': {
         pieces.push(...own(a as Fact, subjectPieces(false)), { text: ' ' }, ...own(a as Fact, vpOf(a as Fact, 'coordination', 'end')));
+        // The second verb phrase may end the sentence with a clause of its own.
         const later = (b as Fact).roles['time'] !== undefined && kinds[1]?.present !== true && kinds[0]?.present !== true;
-        pieces.push({ text: rng.pick(later ? [' and ', ' and later ', ', and then '] : [' and ', ', and ']) }, ...own(b as Fact, vpOf(b as Fact, 'coordination', 'end')));
+        pieces.push({ text: rng.pick(later ? [' and ', ' and later ', ', and then '] : [' and ', ', and ']) }, ...own(b as Fact, vpOf(b as Fact, 'main', 'end')));
         break;
       }
       case 'relative': {

@@ -119,7 +119,7 @@ export const PERSON_FACTS: readonly FactKind[] = [
   {
     id: 'died', subject: 'person', core: [],
     vp: ['died {in:place}', 'died', '{~die:past} {in:place}', 'died {in:place} at the age of {age}', 'died at the age of {age}'],
-    clause: ['{S} was {age} when {pro} died', '{S} died {in:place} {in:time}, aged {age}'],
+    clause: ['={S} was {age} when {pro} died', '{S} died {in:place} {in:time}, aged {age}'],
     questions: {
       time: ['When did {S} die?', 'Y|In what year did {S} {~die}?', 'When did {S} {~die}?'],
       place: ['Where did {S} die?', 'In which {type:place} did {S} {~die}?'],
