@@ -10,6 +10,7 @@ import { keygenCommand } from './commands/keygen.ts';
 import { linkKeygenCommand } from './commands/link-keygen.ts';
 import { linkRegisterCommand } from './commands/link-register.ts';
 import { bundleCommand } from './commands/bundle.ts';
+import { pretrainCommand } from './commands/pretrain.ts';
 import { trainCommand } from './commands/train.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { evalCommand } from './commands/eval.ts';
@@ -26,6 +27,7 @@ export const CLOUD_COMMANDS: readonly Command[] = [
   linkKeygenCommand,
   linkRegisterCommand,
   bundleCommand,
+  pretrainCommand,
   trainCommand,
   calibrateCommand,
   evalCommand,

@@ -9,6 +9,7 @@ import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
 import { demoLocalCommand } from './demo-local.ts';
 import { evalCommand } from './eval.ts';
+import { pretrainCommand } from './pretrain.ts';
 import { trainCommand } from './train.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { exitsCommand } from './exits.ts';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   featuresCommand,
   evalSquadCommand,
   evalCommand,
+  pretrainCommand,
   trainCommand,
   calibrateCommand,
   exitsCommand,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSquadFile } from './_read-squad.ts';
 import { PRESETS, trainBundle } from '../../cloud/training/train-bundle.ts';
+import { pretrainedConfig } from '../../cloud/training/pretrained-init.ts';
 import { loadTokenizer } from '../../runtime/load-tokenizer.ts';
 import { selectBackend } from '../../runtime/backend-select.ts';
 import { withNativeTraining } from '../../kernels/native/train-ops.ts';
@@ -44,13 +45,15 @@ Options:
   --warmup <x>            stage-1 warm-up as a fraction of the steps (default 0.1)
   --init <kind>           a fresh model's weights: structured (relative-position and same-word
                           attention heads to start from; docs/training.md) or hf (N(0, 0.02)) (default structured)
+  --from <dir>            start from a pretrained model (elma pretrain --out): its embeddings and
+                          encoder, fresh QA and exit heads; the architecture is its own (no --preset)
   --backend <name>        auto | js (default auto)`,
   options: {
     train: { type: 'string' }, dev: { type: 'string' }, vocab: { type: 'string' }, out: { type: 'string' }, preset: { type: 'string' },
     epochs: { type: 'string' }, 'exit-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'exit-lr': { type: 'string' },
     seed: { type: 'string' }, 'max-seq-length': { type: 'string' }, 'doc-stride': { type: 'string' }, 'depth-limit': { type: 'string' },
     'max-f1-drop': { type: 'string' }, 'max-device-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' },
-    'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' }, init: { type: 'string' },
+    'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' }, init: { type: 'string' }, from: { type: 'string' },
   },
   async run(args, io) {
     const out = requireString(args, 'out');
@@ -69,8 +72,11 @@ Options:
     if (PRESETS[preset] === undefined) throw new UsageError(`unknown --preset "${preset}"; known: ${Object.keys(PRESETS).join(', ')}`);
     const init = typeof args.values.init === 'string' ? args.values.init : 'structured';
     if (init !== 'structured' && init !== 'hf') throw new UsageError(`unknown --init "${init}"; known: structured, hf`);
-    const layers = Number(PRESETS[preset]!.num_hidden_layers);
-    const positions = Number(PRESETS[preset]!.max_position_embeddings);
+    const from = typeof args.values.from === 'string' ? args.values.from : undefined;
+    if (from !== undefined && (args.values.preset !== undefined || args.values.init !== undefined)) throw new UsageError('--from takes the pretrained model\'s architecture and weights: give no --preset or --init');
+    const fromConfig = from === undefined ? undefined : pretrainedConfig(from);
+    const layers = fromConfig?.numHiddenLayers ?? Number(PRESETS[preset]!.num_hidden_layers);
+    const positions = fromConfig?.maxPositionEmbeddings ?? Number(PRESETS[preset]!.max_position_embeddings);
     const maxSeqLength = optionalInt(args, 'max-seq-length', Math.min(256, positions), 16);
     if (maxSeqLength > positions) throw new UsageError(`--max-seq-length ${maxSeqLength} exceeds the preset's ${positions} positions (max_position_embeddings)`);
     const docStride = optionalInt(args, 'doc-stride', 64, 1);
@@ -84,7 +90,7 @@ Options:
       maxSeqLength, docStride, depthLimit,
       maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), maxDeviceF1Drop: optionalNumber(args, 'max-device-f1-drop', 0.5), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
       checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1), deepSupervision: args.values['deep-supervision'] === true,
-      warmupRatio: optionalNumber(args, 'warmup', 0.1), init,
+      warmupRatio: optionalNumber(args, 'warmup', 0.1), init, ...(from !== undefined ? { from } : {}),
       ...(args.values['max-steps'] !== undefined ? { maxSteps: optionalInt(args, 'max-steps', 1, 1) } : {}), log: (line) => io.stderr(`${line}\n`),
       command: `elma train ${process.argv.slice(3).join(' ')}`.trim(),
     });
