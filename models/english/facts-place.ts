@@ -17,7 +17,7 @@ export const PLACE_FACTS: readonly FactKind[] = [
     questions: { what: ['What kind of place is {S}?', 'What is {S}?', 'What sort of {type:S} is {S}?'] },
   },
   {
-    id: 'region', subject: 'place', only: SETTLEMENT, core: ['region'], present: true,
+    id: 'region', subject: 'place', only: SETTLEMENT, core: ['region'], present: true, impliedBy: ['on_river', 'near'],
     vp: ['lies {in:region}', 'is {in:region}', 'is located {in:region}', 'is situated {in:region}'],
     participle: ['Situated {in:region}', 'Located {in:region}'],
     clause: ['{S} is one of the oldest settlements {in:region}'],
@@ -113,7 +113,7 @@ export const PLACE_FACTS: readonly FactKind[] = [
     questions: { river: ['Which river does {S} cross?', 'What does {S} span?', 'What river does {S} {~cross}?'] },
   },
   {
-    id: 'stands_in', subject: 'place', only: ['bridge', 'building', 'park'], core: ['town'], present: true,
+    id: 'stands_in', subject: 'place', only: ['bridge', 'building', 'park'], core: ['town'], present: true, impliedBy: ['crosses'],
     vp: ['stands {in:town}', 'is {in:town}', 'is one of the sights of {town}'],
     clause: ['{town} is home to {S}', 'Visitors to {town} often see {S}'],
     questions: { town: ['Where is {S}?', 'In which {type:town} does {S} stand?', 'Which {type:town} is {S} in?'] },

@@ -63,6 +63,14 @@ const ROLE_TYPES: Readonly<Record<string, AnswerType>> = {
 
 const BARE_YEAR = /^\d{3,4}$/;
 
+/** Roles that state the same thing from another fact kind ("a village in Gremciarn" gives the region). */
+const SAME_AS: Readonly<Record<string, readonly string[]>> = {
+  'region.region': ['place_kind.region'],
+  'place_kind.region': ['region.region'],
+  'hq.place': ['org_kind.place'],
+  'org_kind.place': ['hq.place'],
+};
+
 function appliesTo(k: FactKind, e: Entity): boolean {
   if (k.subject !== e.kind) return false;
   if (k.only === undefined) return true;
@@ -170,6 +178,7 @@ export function candidateQuestions(par: Paragraph, rng: Prng, names: EnglishName
       if ((k.impliedBy ?? []).some((kind) => factsOf(e, kind).length > 0)) continue;
       for (const [role, templates] of Object.entries(k.questions)) {
         if (role === 'S' || own.some((f) => isStated(f, role))) continue;
+        if ((SAME_AS[`${k.id}.${role}`] ?? []).some((kr) => factsOf(e, kr.split('.')[0] as string).some((f) => isStated(f, kr.split('.')[1] as string)))) continue;
         // The plausible answer: the same role of another entity, else any value of the type.
         const same = scene.facts.find((f) => f.kind === k.id && f.subject.id !== e.id && isStated(f, role));
         const type = same !== undefined ? answerType(same.roles[role] as Value) : ROLE_TYPES[role];
