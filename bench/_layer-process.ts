@@ -5,7 +5,9 @@
  *
  *   argv: <native|onnx> <threads>
  *   → { ready: true, info, blasCore, blasDispatch }   once loaded
- *   ← { seq }  → { seq, ms }                          one layer, batch 1, timed here
+ *   ← { seq }  → { seq, ms, cpuMs }                   one layer, batch 1, timed here: wall time, and the
+ *                                                     CPU time of all the process's threads (on a loaded
+ *                                                     machine the steadier measure of the kernels' work)
  */
 import { createNativeBackend } from '../kernels/native/index.ts';
 import { describeBlasDispatch } from '../kernels/native/blas-dispatch.ts';
@@ -44,9 +46,12 @@ process.on('message', (m: { seq?: number; exit?: boolean }) => {
   const seq = m.seq!;
   const { x, mask, shape } = inputFor(seq);
   const input = x.slice();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   backend.layer!(input, mask, w, shape);
-  send({ seq, ms: performance.now() - t0 });
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  send({ seq, ms, cpuMs: (c.user + c.system) / 1000 });
 });
 
 send({

@@ -13,7 +13,9 @@
  * Each setting is its own process (bench/_layer-process.ts): OpenBLAS chooses once per process,
  * when it loads. The processes take turns rep by rep, so load from other processes hits all alike;
  * the table shows medians, of_peak against the machine's fp32 peak (bench/_peak.ts) and each
- * setting's time as a ratio to ONNX Runtime's at the same sequence.
+ * setting's time as a ratio to ONNX Runtime's at the same sequence. It also shows the CPU time of
+ * all of each process's threads per layer: on a machine shared with other work, wall times swing
+ * with what else runs, while CPU time still says how much work the kernels took.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -45,7 +47,7 @@ const SETTINGS: readonly Setting[] = [
 ];
 
 interface Ready { ready: true; info: string; blasCore: string | null; blasDispatch: string | null }
-interface Timed { seq: number; ms: number }
+interface Timed { seq: number; ms: number; cpuMs: number }
 
 /** A layer process; resolves once it has loaded its backend. */
 function start(s: Setting): Promise<{ child: ChildProcess; ready: Ready }> {
@@ -58,11 +60,11 @@ function start(s: Setting): Promise<{ child: ChildProcess; ready: Ready }> {
   });
 }
 
-function timeOne(child: ChildProcess, seq: number): Promise<number> {
+function timeOne(child: ChildProcess, seq: number): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null): void => { reject(new Error(`bench:dispatch: a layer process exited (${code}) mid-run`)); };
     child.once('exit', onExit);
-    child.once('message', (m: Timed) => { child.off('exit', onExit); resolve(m.ms); });
+    child.once('message', (m: Timed) => { child.off('exit', onExit); resolve(m); });
     child.send({ seq });
   });
 }
@@ -81,12 +83,16 @@ for (const [i, p] of procs.entries()) log(`  ${SETTINGS[i]!.name}: ${p.ready.inf
 
 const SEQS = [128, 384];
 const times = new Map<string, number[]>();
+const cpuTimes = new Map<string, number[]>();
 for (const seq of SEQS) {
   log(`seq ${seq}: ${reps} alternating runs … `);
   for (let r = -1; r < reps; r++) { // r = -1: a warm-up round, not kept
     for (const [i, p] of procs.entries()) {
-      const ms = await timeOne(p.child, seq);
-      if (r >= 0) times.set(`${i}/${seq}`, [...(times.get(`${i}/${seq}`) ?? []), ms]);
+      const { ms, cpuMs } = await timeOne(p.child, seq);
+      if (r >= 0) {
+        times.set(`${i}/${seq}`, [...(times.get(`${i}/${seq}`) ?? []), ms]);
+        cpuTimes.set(`${i}/${seq}`, [...(cpuTimes.get(`${i}/${seq}`) ?? []), cpuMs]);
+      }
     }
   }
   log('done\n');
@@ -98,15 +104,18 @@ const results: Record<string, unknown>[] = [];
 const rows: (string | number)[][] = [];
 for (const seq of SEQS) {
   const onnxMs = median(times.get(`${onnxIndex}/${seq}`)!);
+  const onnxCpuMs = median(cpuTimes.get(`${onnxIndex}/${seq}`)!);
   for (const [i, s] of SETTINGS.entries()) {
     const ms = median(times.get(`${i}/${seq}`)!);
+    const cpuMs = median(cpuTimes.get(`${i}/${seq}`)!);
     const gflops = layerFlops(seq) / (ms * 1e6);
     const ready = procs[i]!.ready;
     results.push({
       backend: s.kind, precision: 'fp32', op: 'layer', batch: 1, seq, ms, gflops, of_peak: gflops / peak.gflops,
       blas_setting: s.kind === 'native' ? s.name : null, blas_core: ready.blasCore, blas_dispatch: ready.blasDispatch, vs_onnx: ms / onnxMs,
+      cpu_ms: cpuMs, cpu_vs_onnx: cpuMs / onnxCpuMs,
     });
-    rows.push([s.name, s.kind === 'native' ? (ready.blasCore ?? '?') : 'MLAS', seq, ms, gflops, `${((100 * gflops) / peak.gflops).toFixed(0)}%`, `${(ms / onnxMs).toFixed(2)}×`]);
+    rows.push([s.name, s.kind === 'native' ? (ready.blasCore ?? '?') : 'MLAS', seq, ms, gflops, `${((100 * gflops) / peak.gflops).toFixed(0)}%`, `${(ms / onnxMs).toFixed(2)}×`, cpuMs, `${(cpuMs / onnxCpuMs).toFixed(2)}×`]);
   }
 }
 
@@ -115,5 +124,5 @@ if (json) {
 } else {
   process.stdout.write(`\nOne ALBERT layer (albert-base-v2 shape, batch 1, fp32), ${threads} threads, each setting its own process; median of ${reps} alternating runs\n`);
   process.stdout.write(`of peak: against ${describePeak(peak)}\n`);
-  process.stdout.write(`${printTable(['setting', 'kernels', 'seq', 'ms', 'GFLOP/s', 'of peak', 'time / ONNX Runtime'], rows)}\n`);
+  process.stdout.write(`${printTable(['setting', 'kernels', 'seq', 'ms', 'GFLOP/s', 'of peak', 'time / ONNX Runtime', 'CPU ms', 'CPU / ONNX Runtime'], rows)}\n`);
 }
