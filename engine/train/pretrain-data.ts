@@ -11,7 +11,7 @@
  *
  * Examples are drawn, not enumerated: the example of (seed, step, slot) picks a document with
  * probability proportional to its length in characters and a start sentence uniformly, so a run
- * of any length resumes exactly and never needs the whole corpus tokenized at once (documents are
+ * of any length resumes exactly and never needs the whole corpus tokenized at once (sentences are
  * tokenized when first drawn and cached).
  */
 import type { AlbertTokenizer } from '../tokenizer/albert-tokenizer.ts';
@@ -41,11 +41,11 @@ export interface ExampleOptions {
   readonly shortSeqProb: number;
 }
 
-/** Documents tokenized to ids per sentence, with the "starts a word" flag of each token, cached. */
+/** Documents whose sentences are tokenized to ids, with the "starts a word" flag of each token, when first drawn. */
 export class TokenizedCorpus {
   readonly documents: readonly PretrainDocument[];
   private readonly cumulative: Float64Array;
-  private readonly cache = new Map<number, { ids: Int32Array; wordStart: Uint8Array }[]>();
+  private readonly cache = new Map<number, ({ ids: Int32Array; wordStart: Uint8Array } | undefined)[]>();
   private readonly cacheLimit: number;
 
   constructor(readonly tokenizer: AlbertTokenizer, documents: readonly PretrainDocument[], cacheLimit = 50_000) {
@@ -69,17 +69,29 @@ export class TokenizedCorpus {
     return lo;
   }
 
-  sentences(doc: number): { ids: Int32Array; wordStart: Uint8Array }[] {
+  /** Sentences in document `doc`. */
+  sentenceCount(doc: number): number {
+    return this.documents[doc]!.sentences.length;
+  }
+
+  /**
+   * Sentence `i` of document `doc`, tokenized on first use: only the sentences an example takes
+   * are tokenized (an address has hundreds; an example takes a handful).
+   */
+  sentence(doc: number, i: number): { ids: Int32Array; wordStart: Uint8Array } {
     let s = this.cache.get(doc);
     if (s === undefined) {
       if (this.cache.size >= this.cacheLimit) this.cache.clear(); // bounded memory; results do not depend on it
-      s = this.documents[doc]!.sentences.map((text) => {
-        const enc = this.tokenizer.encodeWithoutSpecials(text);
-        return { ids: Int32Array.from(enc.ids), wordStart: Uint8Array.from(enc.tokens, (t) => (t.startsWith('\u2581') ? 1 : 0)) };
-      }).filter((x) => x.ids.length > 0);
+      s = new Array(this.documents[doc]!.sentences.length);
       this.cache.set(doc, s);
     }
-    return s;
+    let t = s[i];
+    if (t === undefined) {
+      const enc = this.tokenizer.encodeWithoutSpecials(this.documents[doc]!.sentences[i]!);
+      t = { ids: Int32Array.from(enc.ids), wordStart: Uint8Array.from(enc.tokens, (x) => (x.startsWith('\u2581') ? 1 : 0)) };
+      s[i] = t;
+    }
+    return t;
   }
 }
 
@@ -93,15 +105,18 @@ function concat(parts: readonly { ids: Int32Array; wordStart: Uint8Array }[]): {
 export function drawExample(corpus: TokenizedCorpus, rnd: Random, clsId: number, sepId: number, o: ExampleOptions): PretrainExample | null {
   const maxTokens = o.maxSeqLength - 3;
   const target = rnd.next() < o.shortSeqProb ? 2 + rnd.int(Math.max(1, maxTokens - 1)) : maxTokens;
-  const sentences = corpus.sentences(corpus.pick(rnd.next()));
-  if (sentences.length === 0) return null;
-  const start = rnd.int(Math.max(1, sentences.length - 1));
-  const chunk: typeof sentences = [];
+  const doc = corpus.pick(rnd.next());
+  const count = corpus.sentenceCount(doc);
+  const start = rnd.int(Math.max(1, count - 1));
+  const chunk: { ids: Int32Array; wordStart: Uint8Array }[] = [];
   let len = 0;
-  for (let i = start; i < sentences.length && (len < target || chunk.length < 2); i++) {
-    chunk.push(sentences[i]!);
-    len += sentences[i]!.ids.length;
+  for (let i = start; i < count && (len < target || chunk.length < 2); i++) {
+    const s = corpus.sentence(doc, i);
+    if (s.ids.length === 0) continue;
+    chunk.push(s);
+    len += s.ids.length;
   }
+  if (chunk.length === 0) return null;
   let a: { ids: number[]; wordStart: number[] }, b: { ids: number[]; wordStart: number[] };
   if (chunk.length >= 2) {
     const cut = 1 + rnd.int(chunk.length - 1);
