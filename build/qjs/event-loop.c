@@ -106,6 +106,15 @@ void elma_loop_print_exception(JSContext *ctx, const char *prefix) {
   for (char *p = line; *p != '\0'; p++) if (*p == '\n' || *p == '\r') *p = ' ';
   fflush(stdout);
   fprintf(stderr, "elma-qjs: %s: %s%s\n", script_name, prefix, line);
+  /* ELMA_DEBUG=1 (as for the Node programs): the stack too, for whoever debugs the bundle. */
+  const char *debug = getenv("ELMA_DEBUG");
+  if (debug != NULL && strcmp(debug, "1") == 0 && JS_IsObject(e)) {
+    JSValue stack = JS_GetPropertyStr(ctx, e, "stack");
+    const char *st = JS_IsUndefined(stack) ? NULL : JS_ToCString(ctx, stack);
+    if (st != NULL) fprintf(stderr, "%s", st);
+    JS_FreeCString(ctx, st);
+    JS_FreeValue(ctx, stack);
+  }
   fflush(stderr);
   JS_FreeValue(ctx, e);
 }
@@ -273,17 +282,6 @@ int elma_loop_run(JSContext *ctx) {
   free(pfds);
   free(polled);
   return exit_code;
-}
-
-void elma_loop_free(JSContext *ctx) {
-  for (size_t i = 0; i < n_timers; i++) JS_FreeValue(ctx, timers[i].fn);
-  n_timers = 0;
-  for (size_t i = 0; i < n_rejections; i++) {
-    JS_FreeValue(ctx, rejections[i].promise);
-    JS_FreeValue(ctx, rejections[i].reason);
-  }
-  n_rejections = 0;
-  sweep_watches();
 }
 
 const JSCFunctionListEntry elma_loop_funcs[] = {

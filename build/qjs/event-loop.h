@@ -26,8 +26,6 @@ void elma_loop_call(JSContext *ctx, JSValueConst fn, JSValueConst this_val, int 
 void elma_loop_init(JSRuntime *rt, const char *script);
 /* Run until nothing keeps the loop alive; returns the exit status (process.exitCode). */
 int elma_loop_run(JSContext *ctx);
-/* Release the timers' callbacks and pending rejections (before JS_FreeContext). */
-void elma_loop_free(JSContext *ctx);
 /* The status the loop returns when it ends by itself (process.exitCode). */
 void elma_loop_set_exit_code(int code);
 /* Print the pending exception as one line "elma-qjs: <script>: <Name>: <message>". */

@@ -61,7 +61,6 @@ typedef struct stream {
   int pending_error; /* a write failed synchronously: reported on the next turn, as Node does */
   chunk *head, *tail;
   size_t queued;
-  struct stream *next_open;
   char where[160];
 } stream;
 
@@ -72,12 +71,9 @@ typedef struct server {
   elma_watch *watch;
   int port;
   char where[160];
-  struct server *next_open;
 } server;
 
 static JSClassID stream_class, server_class;
-static stream *open_streams;
-static server *open_servers;
 static int stdin_taken;
 
 /* ---- addresses -------------------------------------------------------------------------------- */
@@ -186,15 +182,6 @@ static void free_queue(stream *s) {
   s->queued = 0;
 }
 
-static void unlink_open(stream *s) {
-  for (stream **p = &open_streams; *p != NULL; p = &(*p)->next_open) {
-    if (*p == s) {
-      *p = s->next_open;
-      return;
-    }
-  }
-}
-
 /* Close the descriptor and drop the self references; nothing is called. */
 static void close_stream(stream *s) {
   if (s->closed) return;
@@ -204,7 +191,6 @@ static void close_stream(stream *s) {
   if (s->fd >= 0 && !s->is_stdin) close(s->fd);
   s->fd = -1;
   free_queue(s);
-  unlink_open(s);
 }
 
 /* Drop what the open stream held (after its last callback). */
@@ -374,8 +360,6 @@ static JSValue new_stream(JSContext *ctx, int fd, const char *where, int connect
   }
   JS_SetOpaque(obj, s);
   s->self = JS_DupValue(ctx, obj);
-  s->next_open = open_streams;
-  open_streams = s;
   update_watch(s);
   return obj;
 }
@@ -532,7 +516,7 @@ static void stream_finalizer(JSRuntime *rt, JSValue val) {
   (void)rt;
   stream *s = JS_GetOpaque(val, stream_class);
   if (s == NULL) return;
-  /* Only reached once closed (an open stream holds itself), or at exit after elma_net_free. */
+  /* Only reached once closed: an open stream holds itself. */
   if (!s->closed) close_stream(s);
   free(s);
 }
@@ -599,12 +583,6 @@ static void close_server(server *v) {
   v->watch = NULL;
   close(v->fd);
   v->fd = -1;
-  for (server **p = &open_servers; *p != NULL; p = &(*p)->next_open) {
-    if (*p == v) {
-      *p = v->next_open;
-      break;
-    }
-  }
 }
 
 static void release_server(server *v) {
@@ -707,8 +685,6 @@ static JSValue js_listen(JSContext *ctx, JSValueConst this_val, int argc, JSValu
   v->watch = elma_loop_watch(fd, POLLIN, 1, on_server, v);
   JS_SetOpaque(obj, v);
   v->self = JS_DupValue(ctx, obj);
-  v->next_open = open_servers;
-  open_servers = v;
   return obj;
 }
 
@@ -773,20 +749,6 @@ int elma_net_init(JSContext *ctx) {
   JS_SetClassProto(ctx, stream_class, sp);
   JS_SetClassProto(ctx, server_class, vp);
   return 0;
-}
-
-void elma_net_free(JSContext *ctx) {
-  (void)ctx;
-  while (open_streams != NULL) {
-    stream *s = open_streams;
-    close_stream(s); /* unlinks it */
-    release(s);
-  }
-  while (open_servers != NULL) {
-    server *v = open_servers;
-    close_server(v);
-    release_server(v);
-  }
 }
 
 const JSCFunctionListEntry elma_net_funcs[] = {

@@ -9,8 +9,6 @@
 
 /* Register the stream and server classes (once, before the module is used). */
 int elma_net_init(JSContext *ctx);
-/* Close what is still open and release its callbacks (before JS_FreeContext). */
-void elma_net_free(JSContext *ctx);
 
 /* The `net` object of elma:host: connect, listen, stdin. */
 extern const JSCFunctionListEntry elma_net_funcs[];

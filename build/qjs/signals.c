@@ -123,13 +123,6 @@ static JSValue js_kill(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
   return JS_UNDEFINED;
 }
 
-void elma_signals_free(JSContext *ctx) {
-  for (size_t k = 0; k < N_KNOWN; k++) {
-    if (have_callback[k]) JS_FreeValue(ctx, callbacks[k]);
-    have_callback[k] = 0;
-  }
-}
-
 const JSCFunctionListEntry elma_signal_funcs[] = {
   JS_CFUNC_DEF("signal", 2, js_signal),
   JS_CFUNC_DEF("kill", 2, js_kill),

@@ -9,9 +9,6 @@
 /* Ignore SIGPIPE (a write to a closed socket is then EPIPE, as under Node). */
 void elma_signals_init(void);
 
-/* Release the JavaScript callbacks (before JS_FreeContext). */
-void elma_signals_free(JSContext *ctx);
-
 /* signal(name, fn | null): fn is called with the name on each delivery; null restores the default
    action. kill(pid, name): send a signal (the crash points SIGKILL their own process). */
 extern const JSCFunctionListEntry elma_signal_funcs[];
