@@ -22,7 +22,7 @@ import { EdgeDevice, type AnswerLine } from '../../runtime/edge/device.ts';
 import { complete, ConsoleSession, decodeLine, formatAnswer, LineSplitter, type InputLine } from '../../runtime/edge/console.ts';
 import { answerJson, jsonLine, listenSocket } from '../../runtime/edge/jsonl.ts';
 import { makeLogger, type LogFormat } from '../../runtime/edge/log.ts';
-import { runWorkerThread } from '../../runtime/edge/worker.ts';
+import { InferenceWorker, runWorkerThread } from '../../runtime/edge/worker.ts';
 import { requireString, UsageError, type CliIO, type Command, type ParsedArgs } from '../command.ts';
 
 const HELP = `Usage: elma edge init --dir <dir> --cloud <host:port> --server-key <hex|file> --release-key <hex|file> [--bundle <dir|tar>] [--name <device>] [--force]
@@ -136,7 +136,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const say = (l: string): void => io.stdout(`${l}\n`);
   let layers = 0;
   let onLate = (a: AnswerLine): void => say(jsonl ? answerJson({ ...a }) : formatAnswer(a, layers));
-  const dev = await EdgeDevice.start({ config, configFile, log, onLate: (a) => onLate(a) });
+  const dev = await EdgeDevice.start({ config, configFile, log, onLate: (a) => onLate(a), inference: (onFatal) => new InferenceWorker(onFatal) });
   layers = dev.model.layers;
   let server: net.Server | undefined;
   let done!: (why: string) => void;

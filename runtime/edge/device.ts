@@ -26,7 +26,7 @@ import type { Offload, Reply } from '../../transport/schema.ts';
 import type { KeyPair } from '../../transport/noise/handshake-state.ts';
 import { checkDepthLimit, EdgeConfigError, type EdgeConfig } from './config.ts';
 import { EdgeStats } from './stats.ts';
-import { InferenceWorker, type ModelInfo } from './worker.ts';
+import type { Inference, InferenceFactory, ModelInfo } from './inference.ts';
 import type { DeviceAnswer } from './infer.ts';
 import type { Logger } from './log.ts';
 
@@ -71,6 +71,8 @@ export interface EdgeDeviceOptions {
   readonly log: Logger;
   /** Late cloud answers to questions nobody waits for any more (asked before a restart). */
   readonly onLate: Late;
+  /** Where the model runs: a worker thread under Node (worker.ts), the event loop on elma-qjs (inference.ts). */
+  readonly inference: InferenceFactory;
 }
 
 export class EdgeDevice {
@@ -78,7 +80,7 @@ export class EdgeDevice {
   readonly stats = new EdgeStats();
   readonly #o: EdgeDeviceOptions;
   readonly #log: Logger;
-  readonly #worker: InferenceWorker;
+  readonly #worker: Inference;
   readonly #outbox: FileOutbox;
   readonly #link: DeviceLink;
   readonly #linkOpts: { host: string; port: number; serverKey: Uint8Array; staticKey: KeyPair; provider: typeof nodeProvider; timestamp: () => Uint8Array };
@@ -95,7 +97,7 @@ export class EdgeDevice {
   #linkDown = false;
   readonly publicKey: string;
 
-  private constructor(o: EdgeDeviceOptions, worker: InferenceWorker) {
+  private constructor(o: EdgeDeviceOptions, worker: Inference) {
     this.#o = o;
     this.config = o.config;
     this.#log = o.log;
@@ -135,7 +137,7 @@ export class EdgeDevice {
     for (const e of boot.events) o.log('info', `boot: ${e}`);
     checkDepthLimit(c, o.configFile, boot.qa.model.config.numHiddenLayers);
     let fatal: Error | undefined;
-    const worker = new InferenceWorker((e) => { fatal = e; o.log('error', `inference worker failed: ${e.message}`); });
+    const worker = o.inference((e) => { fatal = e; o.log('error', `inference worker failed: ${e.message}`); });
     let dev: EdgeDevice;
     try {
       dev = new EdgeDevice(o, worker);

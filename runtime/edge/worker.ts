@@ -9,17 +9,12 @@
  * dist/elma.mjs, the file this code was bundled into. So no second bundle is needed.
  */
 import { Worker, parentPort } from 'node:worker_threads';
-import { loadQaBundle, type QaBundle } from '../qa-bundle.ts';
-import { answerOnDevice, type DeviceAnswer } from './infer.ts';
+import type { DeviceAnswer } from './infer.ts';
 import { spawnElmaWorker } from '../elma-worker.ts';
 import { EngineInputError } from '../../engine/errors.ts';
-import { TokenizerError } from '../../engine/tokenizer/errors.ts';
+import { isInputError, ModelHolder, type Inference, type LoadRequest, type ModelInfo } from './inference.ts';
 
-export interface LoadRequest { readonly dir: string; readonly backend: string; readonly depthLimit: number; readonly scale: number }
-export interface ModelInfo {
-  readonly modelId: string; readonly version: number; readonly layers: number; readonly depthLimit: number;
-  readonly thresholds: readonly number[]; readonly backend: string; readonly dir: string;
-}
+export type { LoadRequest, ModelInfo } from './inference.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type ToWorker =
@@ -33,47 +28,24 @@ type FromWorker =
 
 // ---- the worker side ------------------------------------------------------------------------
 
-function scaled(qa: QaBundle, scale: number): QaBundle {
-  const thresholds = qa.bundle.manifest.exits.thresholds.map((t) => t * scale);
-  return { ...qa, settings: { ...qa.settings, policy: { ...qa.settings.policy, thresholds } } };
-}
-
-function infoOf(qa: QaBundle, dir: string): ModelInfo {
-  const m = qa.bundle.manifest;
-  return {
-    modelId: m.model_id, version: m.version, layers: qa.model.config.numHiddenLayers, depthLimit: qa.settings.policy.depthLimit,
-    thresholds: qa.settings.policy.thresholds, backend: qa.model.backend.name, dir,
-  };
-}
-
 /** Runs in the worker thread until the parent sends `close`. */
 export function runWorkerThread(): Promise<number> {
   const port = parentPort;
   if (port === null) throw new Error('--worker-thread is internal: elma edge starts it');
-  let qa: QaBundle | undefined;
-  let base: QaBundle | undefined;
-  let dir = '';
+  const model = new ModelHolder();
   return new Promise((resolve) => {
     port.on('message', (m: ToWorker) => {
       let reply: FromWorker;
       try {
         switch (m.type) {
-          case 'load': {
-            const loaded = loadQaBundle(m.load.dir, { backend: m.load.backend, depthLimit: m.load.depthLimit });
-            base = loaded;
-            qa = scaled(loaded, m.load.scale);
-            dir = m.load.dir;
-            reply = { type: 'ok', n: m.n, info: infoOf(qa, dir) };
+          case 'load':
+            reply = { type: 'ok', n: m.n, info: model.load(m.load) };
             break;
-          }
           case 'scale':
-            if (base === undefined) throw new Error('no model loaded');
-            qa = scaled(base, m.scale);
-            reply = { type: 'ok', n: m.n, info: infoOf(qa, dir) };
+            reply = { type: 'ok', n: m.n, info: model.setScale(m.scale) };
             break;
           case 'ask':
-            if (qa === undefined) throw new Error('no model loaded');
-            reply = { type: 'ok', n: m.n, answer: answerOnDevice(qa, m.context, m.question, m.form) };
+            reply = { type: 'ok', n: m.n, answer: model.ask(m.context, m.question, m.form) };
             break;
           case 'close':
             port.postMessage({ type: 'ok', n: m.n } satisfies FromWorker);
@@ -84,7 +56,7 @@ export function runWorkerThread(): Promise<number> {
       } catch (e) {
         // The question's own fault (unreadable or empty text, a question too long for the model):
         // the parent refuses it with the reason; anything else is the device's failure.
-        const input = e instanceof EngineInputError || e instanceof TokenizerError;
+        const input = isInputError(e);
         reply = { type: 'error', n: m.n, message: (e as Error).message, ...(input ? { input: true as const } : {}) };
       }
       port.postMessage(reply);
@@ -95,7 +67,8 @@ export function runWorkerThread(): Promise<number> {
 // ---- the parent side ------------------------------------------------------------------------
 
 
-export class InferenceWorker {
+/** The model in a worker thread (Node): the event loop stays free while a question runs. */
+export class InferenceWorker implements Inference {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, { resolve: (r: FromWorker & { type: 'ok' }) => void; reject: (e: Error) => void }>();
   #n = 0;
