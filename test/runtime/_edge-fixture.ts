@@ -23,6 +23,8 @@ export const ANSWER = 'Husen Moukravani';
 export interface EdgeKit {
   readonly f: LinkFiles;
   readonly releasePub: string;
+  /** The release (bundle signing) secret key file that signed `bundle`. */
+  readonly signKey: string;
   readonly bundle: string;
   /** A device directory from `elma edge init`, enrolled as "edge-0"; copy it with device(). */
   readonly template: string;
@@ -46,7 +48,7 @@ export async function edgeKit(): Promise<EdgeKit> {
   if (init.code !== 0) throw new Error(init.stderr);
   const devicePub = toHex(readPublicKey(path.join(template, 'device.key'), 'device.key', nodeProvider));
   registerDevice(f.registry, 'edge-0', readPublicKey(devicePub, 'key', nodeProvider));
-  return { f, releasePub, bundle, template, devicePub };
+  return { f, releasePub, signKey: sign, bundle, template, devicePub };
 }
 
 /** A fresh copy of the device directory with edge.json fields changed; returns the config file. */
