@@ -106,6 +106,35 @@ ELMA_API elma_layer_handle *elma_layer_create(const elma_layer_weights *w, const
 ELMA_API int elma_layer_run(const elma_layer_handle *h, float *x, const int32_t *key_mask, int32_t batch, int32_t seq);
 /* Frees the handle; NULL is a no-op. */
 ELMA_API void elma_layer_destroy(elma_layer_handle *h);
+
+/* int8 (docs/backends.md, "int8"). A layer's six matrices as int8 [out, in], symmetric per output
+   channel: W ≈ q · scale[out], q in −127..127 (e.g. from a bundle that carries them). */
+typedef struct {
+  const int8_t *query_w, *key_w, *value_w, *dense_w, *ffn_w, *ffn_out_w;
+  const float *query_scale, *key_scale, *value_scale, *dense_scale, *ffn_scale, *ffn_out_scale;
+} elma_layer_int8_matrices;
+/* A layer handle whose six matrices run as int8 GEMMs, each GEMM's input quantized per row at run
+   time; attention, LayerNorm, the activation and the biases stay fp32. q NULL: w's fp32 matrices
+   are quantized; otherwise q's are used (w's matrices may then be NULL; its biases and LayerNorm
+   vectors are still read). Packed for the int8 path in use at creation (elma_int8_path), which it
+   keeps. Run with elma_layer_run, freed with elma_layer_destroy. NULL on failure. */
+ELMA_API elma_layer_handle *elma_layer_create_int8(const elma_layer_weights *w, const elma_layer_int8_matrices *q,
+                                                   const elma_layer_shape *s);
+/* The int8 path a handle runs on; "" for an fp32 handle. */
+ELMA_API const char *elma_layer_int8_path_of(const elma_layer_handle *h);
+/* Symmetric per-channel int8 of fp32 weights [out_f, in_f]: q [out_f, in_f] in −127..127, scale [out_f]. */
+ELMA_API int elma_int8_quantize(const float *w, int32_t out_f, int32_t in_f, int8_t *q, float *scale);
+/* y = act(x · (q · scale)ᵀ + b) by the int8 GEMM of the current path, x quantized per row; b may be
+   NULL. The weights are packed per call (a layer handle packs once). */
+ELMA_API int elma_int8_linear(const float *x, int32_t rows, int32_t in_f, const int8_t *q, const float *scale,
+                              const float *b, int32_t out_f, int32_t act, float *y);
+/* The int8 paths this CPU runs, fastest first, space-separated ("avx2 portable"). Static storage. */
+ELMA_API const char *elma_int8_paths(void);
+/* The path new int8 handles and elma_int8_linear use: the fastest this CPU runs unless set. */
+ELMA_API const char *elma_int8_path(void);
+/* Choose that path by name (NULL or "" for the default): ELMA_EINVAL for an unknown name,
+   ELMA_EUNSUPPORTED for one this CPU cannot run. */
+ELMA_API int elma_int8_set_path(const char *name);
 /* A QA exit head on x [rows, hidden]: start[r], end[r] = x[r] · w[0|1] + b[0|1] (HF qa_outputs). */
 ELMA_API int elma_qa_head(const float *x, int32_t rows, int32_t hidden, const float *w, const float *b,
                           float *start, float *end);

@@ -21,12 +21,14 @@
 
 #include "_common.h"
 #include "_layer.h"
+#include "_layer_int8.h"
 
 struct elma_layer_handle {
   elma_layer_shape shape; /* batch and seq unused */
   elma_layer_weights w;   /* views into mem; query_w / query_b are the packed [3H, H] / [3H] */
   float *mem;
   int slices_per_thread;
+  elma_layer_int8 *int8; /* an int8 handle (elma_layer_create_int8): the layer runs on this instead */
 };
 
 static size_t up16(size_t n) { return (n + 15) / 16 * 16; } /* floats → whole 64-byte lines */
@@ -102,11 +104,70 @@ int elma_layer_run(const elma_layer_handle *h, float *x, const int32_t *key_mask
   }
   if ((int64_t)seq * seq > ((int64_t)1 << 28)) return elma_fail(ELMA_EUNSUPPORTED, "elma_layer_run", "sequence %d is too long", seq);
   if (batch == 0) return ELMA_OK;
+  if (h->int8 != NULL) return elma_layer_int8_forward(h->int8, x, key_mask, batch, seq, h->slices_per_thread);
   return elma_layer_forward(x, key_mask, batch, seq, &h->w, &h->shape, ELMA_QKV_PACKED, h->slices_per_thread);
 }
 
 void elma_layer_destroy(elma_layer_handle *h) {
   if (h == NULL) return;
+  elma_layer_int8_free(h->int8);
   free(h->mem);
   free(h);
+}
+
+/* The int8 handle (docs/backends.md, "int8"; layer_int8.c): the same run and destroy, the six
+   matrices packed for the int8 path in use now. ELMA_INT8_ACTIVATIONS=per-tensor quantizes each
+   GEMM's input with one scale instead of one per row (the comparison in docs/backends.md). */
+elma_layer_handle *elma_layer_create_int8(const elma_layer_weights *w, const elma_layer_int8_matrices *q,
+                                          const elma_layer_shape *s) {
+  const char *fn = "elma_layer_create_int8";
+  if (w == NULL || s == NULL) {
+    elma_fail(ELMA_EINVAL, fn, "null argument");
+    return NULL;
+  }
+  if (elma_layer_check_shape(s, fn, 0) != ELMA_OK) return NULL;
+  if (s->hidden > ELMA_Q8_K_MAX || s->intermediate > ELMA_Q8_K_MAX) {
+    elma_fail(ELMA_EUNSUPPORTED, fn, "hidden %d / intermediate %d: int8 sums need both ≤ %d", s->hidden, s->intermediate, ELMA_Q8_K_MAX);
+    return NULL;
+  }
+  if (q == NULL) {
+    if (elma_layer_check_weights(w, fn) != ELMA_OK) return NULL;
+  } else {
+    const float *const vec[] = {w->query_b, w->key_b, w->value_b, w->dense_b, w->attn_ln_g, w->attn_ln_b, w->ffn_b,
+                                w->ffn_out_b, w->out_ln_g, w->out_ln_b};
+    for (unsigned i = 0; i < sizeof vec / sizeof vec[0]; i++)
+      if (vec[i] == NULL) {
+        elma_fail(ELMA_EINVAL, fn, "bias or LayerNorm vector %u of elma_layer_weights is null", i);
+        return NULL;
+      }
+    if (elma_layer_int8_check(q, s, fn) != ELMA_OK) return NULL;
+  }
+  int granularity = ELMA_Q8_PER_ROW;
+  const char *g = getenv("ELMA_INT8_ACTIVATIONS");
+  if (g != NULL && g[0] != '\0' && strcmp(g, "per-row") != 0) {
+    if (strcmp(g, "per-tensor") != 0) {
+      elma_fail(ELMA_EINVAL, fn, "ELMA_INT8_ACTIVATIONS is \"%s\": per-row or per-tensor", g);
+      return NULL;
+    }
+    granularity = ELMA_Q8_PER_TENSOR;
+  }
+  elma_layer_handle *h = calloc(1, sizeof *h);
+  if (h == NULL) {
+    elma_fail(ELMA_ENOMEM, fn, "no memory");
+    return NULL;
+  }
+  h->shape = *s;
+  h->shape.batch = 0;
+  h->shape.seq = 0;
+  h->slices_per_thread = 2;
+  h->int8 = elma_layer_int8_create(w, q, s, elma_q8_current_path(), granularity);
+  if (h->int8 == NULL) {
+    free(h);
+    return NULL;
+  }
+  return h;
+}
+
+const char *elma_layer_int8_path_of(const elma_layer_handle *h) {
+  return h != NULL && h->int8 != NULL ? elma_layer_int8_path(h->int8) : "";
 }
