@@ -14,6 +14,15 @@ import type { Activation } from './activation.ts';
 
 export type OpName = 'linear' | 'layerNorm' | 'activation' | 'softmax' | 'attention' | 'addInPlace';
 
+/** An int8 copy of a Linear weight (docs/backends.md, "int8"): q [out, in] in −127..127, symmetric per output channel, W ≈ q · scale[out]. */
+export interface Int8Matrix { readonly q: Int8Array; readonly scale: Float32Array }
+
+/** Pre-quantized copies of a layer's six matrices, e.g. from a bundle that carries them: the native backend's int8 precision uses them instead of quantizing the fp32 weights. */
+export interface LayerInt8Weights {
+  readonly query: Int8Matrix; readonly key: Int8Matrix; readonly value: Int8Matrix; readonly dense: Int8Matrix;
+  readonly ffn: Int8Matrix; readonly ffnOutput: Int8Matrix;
+}
+
 /** Weights of one ALBERT layer, Hugging Face layout: Linear weights are [out, in]. */
 export interface LayerWeights {
   readonly query: { readonly weight: Float32Array; readonly bias: Float32Array };
@@ -24,6 +33,8 @@ export interface LayerWeights {
   readonly ffn: { readonly weight: Float32Array; readonly bias: Float32Array };
   readonly ffnOutput: { readonly weight: Float32Array; readonly bias: Float32Array };
   readonly fullLayerLayerNorm: { readonly weight: Float32Array; readonly bias: Float32Array };
+  /** Optional int8 copies of the six matrices (used by precision 'int8' only; fp32 ignores them). */
+  readonly int8?: LayerInt8Weights;
 }
 
 export interface LayerShape {

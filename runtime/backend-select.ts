@@ -11,7 +11,7 @@
 import type { Backend } from '../kernels/backend.ts';
 import { jsBackend } from '../kernels/js/index.ts';
 import { BackendError } from '../kernels/errors.ts';
-import { createNativeBackend } from '../kernels/native/index.ts';
+import { createNativeBackend, NATIVE_PRECISIONS, type NativePrecision } from '../kernels/native/index.ts';
 import { createOnnxBackend } from '../kernels/onnx/index.ts';
 import { createCudaBackend } from '../kernels/cuda/index.ts';
 import { UsageError } from './usage-error.ts';
@@ -61,9 +61,40 @@ function isBackendName(x: unknown): x is BackendName {
 export interface SelectOptions {
   /** Where auto's fallback warning goes (default: stderr). */
   readonly warn?: (message: string) => void;
+  /** 'int8' (docs/backends.md, "int8"): the native backend with the layer's matrices in int8; default fp32. */
+  readonly precision?: unknown;
+}
+
+/** The precisions `--precision` takes. */
+export const PRECISIONS: readonly NativePrecision[] = NATIVE_PRECISIONS;
+
+let int8Backend: Backend | BackendError | undefined;
+
+/** int8 runs on the native backend only: auto or native, else a UsageError naming why. */
+function selectInt8(name: unknown): Backend {
+  if (name !== undefined && name !== 'auto' && name !== 'native') {
+    throw new UsageError(`precision int8 runs on the native backend only, not ${JSON.stringify(name)}; use --backend native or auto`);
+  }
+  if (int8Backend === undefined) {
+    try {
+      int8Backend = createNativeBackend({ precision: 'int8' });
+    } catch (e) {
+      if (!(e instanceof BackendError)) throw e;
+      int8Backend = e;
+    }
+  }
+  if (int8Backend instanceof BackendError) {
+    throw new UsageError(`precision int8 needs the native backend, which is not available on this machine: ${int8Backend.message.replace(/^backend \w+: /, '')}`);
+  }
+  return int8Backend;
 }
 
 export function selectBackend(name: unknown, opts: SelectOptions = {}): Backend {
+  const precision = opts.precision ?? 'fp32';
+  if (!(PRECISIONS as readonly unknown[]).includes(precision)) {
+    throw new UsageError(`unknown precision ${JSON.stringify(precision)}; choose ${PRECISIONS.join(' or ')}`);
+  }
+  if (precision === 'int8') return selectInt8(name);
   if (name === undefined || name === 'auto') {
     const warn = opts.warn ?? ((m: string) => { process.stderr.write(`elma: warning: ${m}\n`); });
     for (const n of AUTO_ORDER) {

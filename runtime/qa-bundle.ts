@@ -25,11 +25,13 @@ export interface QaOverrides {
   readonly depthLimit?: number;
   /** Backend name (auto when absent). */
   readonly backend?: string;
+  /** fp32 (default) or int8: the layer's matrices as int8 GEMMs on the native backend (docs/backends.md, "int8"). */
+  readonly precision?: string;
 }
 
 export function loadQaBundle(dir: string, o: QaOverrides = {}): QaBundle {
   const bundle = loadBundle(dir);
-  const model = new AlbertModel(bundle.config, bundle.weights, selectBackend(o.backend));
+  const model = new AlbertModel(bundle.config, bundle.weights, selectBackend(o.backend, o.precision !== undefined ? { precision: o.precision } : {}));
   const tokenizer = loadTokenizer(dir, path.join(dir, bundle.manifest.tokenizer));
   const L = bundle.config.numHiddenLayers;
   const thresholds = o.threshold !== undefined ? new Array<number>(L).fill(o.threshold) : [...bundle.manifest.exits.thresholds];

@@ -37,7 +37,7 @@ export interface TensorSource {
 
 export const EXIT_HEAD_PREFIX = 'elma.exit_heads.';
 
-function layerNames(g: number, i: number): Record<keyof LayerWeights, string> {
+function layerNames(g: number, i: number): Record<Exclude<keyof LayerWeights, 'int8'>, string> {
   const p = `encoder.albert_layer_groups.${g}.albert_layers.${i}.`;
   return {
     query: `${p}attention.query`, key: `${p}attention.key`, value: `${p}attention.value`, dense: `${p}attention.dense`,

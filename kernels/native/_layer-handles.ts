@@ -69,7 +69,12 @@ export class LayerHandles {
   /** Handles made so far (tests and benchmarks read it to see reuse). */
   created = 0;
 
-  constructor(private readonly c: Pick<LayerHandleBindings, 'create' | 'destroy'>, private readonly fail: (what: string) => never) {
+  /**
+   * `make` replaces `c.create` when given: the int8 precision makes its handles from the weights
+   * object itself (its pre-quantized `int8` copies when it has them; kernels/native/index.ts).
+   */
+  constructor(private readonly c: Pick<LayerHandleBindings, 'create' | 'destroy'>, private readonly fail: (what: string) => never,
+    private readonly make?: (w: LayerWeights, s: LayerShapeStruct) => LayerHandlePtr | null) {
     // A weights object that is collected takes its packed copy with it.
     this.registry = new FinalizationRegistry((h) => { c.destroy(h); });
   }
@@ -84,8 +89,8 @@ export class LayerHandles {
       this.drop(e);
     }
     const arrays = arraysOf(w);
-    const handle = this.c.create(layerStruct(w), { ...shape, batch: 0, seq: 0 });
-    if (handle === null) this.fail('elma_layer_create');
+    const handle = this.make !== undefined ? this.make(w, { ...shape, batch: 0, seq: 0 }) : this.c.create(layerStruct(w), { ...shape, batch: 0, seq: 0 });
+    if (handle === null) this.fail(this.make !== undefined ? 'elma_layer_create_int8' : 'elma_layer_create');
     this.created++;
     const at = arrays.map((a, i) => positions(a.length, MATRICES.has(i)));
     const sample = Float32Array.from(arrays.flatMap((a, i) => at[i]!.map((p) => a[p]!)));

@@ -10,8 +10,10 @@ import type { Activation } from '../activation.ts';
 import { BackendError } from '../errors.ts';
 import { findLibrary, loadLibrary } from './library.ts';
 import { blasDispatch, describeBlasDispatch, type BlasDispatch } from './blas-dispatch.ts';
-import { bindNative, ELMA_ABI_VERSION, type NativeBindings } from './_bindings.ts';
+import { bindNative, ELMA_ABI_VERSION, type LayerShapeStruct, type NativeBindings } from './_bindings.ts';
 import { LayerHandles, layerStruct } from './_layer-handles.ts';
+import { bindInt8, type Int8Bindings } from './_int8-bindings.ts';
+import { int8Struct, quantizeLayer } from './int8-weights.ts';
 
 /** elma.h elma_activation: the C formula for each HF hidden_act name. */
 export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = {
@@ -19,6 +21,10 @@ export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = {
   relu: 4, relu6: 5, relu2: 6, silu: 7, swish: 7, mish: 8, tanh: 9, sigmoid: 10, linear: 11, leaky_relu: 12,
 };
 const ACT_LINEAR = 11;
+
+/** What the fused layer's six matrices run in (docs/backends.md, "int8"); every other op is fp32. */
+export type NativePrecision = 'fp32' | 'int8';
+export const NATIVE_PRECISIONS: readonly NativePrecision[] = ['fp32', 'int8'];
 
 const OPS: ReadonlySet<OpName> = new Set<OpName>(['linear', 'layerNorm', 'activation', 'softmax', 'attention', 'addInPlace']);
 
@@ -38,6 +44,12 @@ export interface NativeBackend extends Backend {
   releaseLayer(w: LayerWeights): void;
   /** Packed layer copies made so far (0 with a library that has no layer handles). */
   readonly layerHandlesCreated: number;
+  /** 'int8': the fused layer's matrices run as int8 GEMMs (createNativeBackend's `precision`). */
+  readonly precision: NativePrecision;
+  /** The int8 kernels (undefined in a library built before them); `int8.path()` is the path in use. */
+  readonly int8: Int8Bindings | undefined;
+  /** int8 copies of a layer's matrices, as the int8 layer makes them (e.g. to store in a bundle). */
+  quantizeLayer(w: LayerWeights, hidden: number, intermediate: number): LayerWeights['int8'] & object;
 }
 
 export interface NativeOptions {
@@ -45,6 +57,10 @@ export interface NativeOptions {
   readonly library?: string;
   /** Worker threads; default ELMA_THREADS, else one per CPU. */
   readonly threads?: number;
+  /** 'int8' runs the fused layer's six matrices as int8 GEMMs (default 'fp32'). */
+  readonly precision?: NativePrecision;
+  /** The int8 path (elma_int8_paths(): avx512-vnni, avx-vnni, avx2, neon-dot, neon, portable); default ELMA_INT8_PATH, else the fastest this CPU runs. */
+  readonly int8Path?: string;
 }
 
 function need(name: string, have: number, want: number): void {
@@ -75,7 +91,17 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
   const ok = (rc: number, what: string): void => {
     if (rc !== 0) throw new BackendError('native', `${what} failed (${rc}): ${c.lastError()}`);
   };
-  const handles = c.handle !== undefined ? new LayerHandles(c.handle, (what) => { throw new BackendError('native', `${what} failed: ${c.lastError()}`); }) : null;
+  const precision = opts.precision ?? 'fp32';
+  if (!NATIVE_PRECISIONS.includes(precision)) throw new BackendError('native', `precision ${JSON.stringify(precision)}: choose ${NATIVE_PRECISIONS.join(' or ')}`);
+  const int8 = bindInt8(lib);
+  const int8Path = opts.int8Path ?? process.env.ELMA_INT8_PATH ?? '';
+  if (int8 !== undefined && int8Path !== '' && int8.setPath(int8Path) !== 0) throw new BackendError('native', c.lastError());
+  if (precision === 'int8' && (int8 === undefined || c.handle === undefined)) throw new BackendError('native', `${file} has no int8 kernels (rebuild with npm run build:native)`);
+  const failed = (what: string): never => { throw new BackendError('native', `${what} failed: ${c.lastError()}`); };
+  // int8: the handle is made from the weights object, from its int8 copies when it carries them.
+  const makeInt8 = precision === 'int8' ? (w: LayerWeights, s: LayerShapeStruct) =>
+    int8!.createLayer(layerStruct(w), w.int8 !== undefined ? int8Struct(w.int8, s.hidden, s.intermediate) : null, s) : undefined;
+  const handles = c.handle !== undefined ? new LayerHandles(c.handle, failed, makeInt8) : null;
   const touched = (...arrays: (Float32Array | null)[]): void => { if (handles !== null) for (const a of arrays) handles.touched(a); };
   const envThreads = Number(process.env.ELMA_THREADS ?? 0);
   ok(c.setThreads(opts.threads ?? (Number.isSafeInteger(envThreads) && envThreads > 0 ? envThreads : 0)), 'elma_set_threads');
@@ -90,6 +116,12 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
     setThreads: (n) => ok(c.setThreads(n), 'elma_set_threads'),
     releaseLayer: (w) => handles?.release(w),
     get layerHandlesCreated() { return handles?.created ?? 0; },
+    precision,
+    int8,
+    quantizeLayer(w, hidden, intermediate) {
+      if (int8 === undefined) throw new BackendError('native', `${file} has no int8 kernels (rebuild with npm run build:native)`);
+      return quantizeLayer(int8, w, hidden, intermediate, () => c.lastError());
+    },
     supportsOp: (op) => OPS.has(op),
     linear(x, rows, inF, w, bias, outF, out) {
       touched(w, bias);
