@@ -231,9 +231,33 @@ static JSValue js_sha256_digest(JSContext *ctx, JSValueConst this_val, int argc,
   return JS_NewString(ctx, hex);
 }
 
+/* digestBytes(): the 32-byte digest as an ArrayBuffer (for @noble/hashes' API); starts over. */
+static JSValue js_sha256_digest_bytes(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)argc; (void)argv;
+  elma_sha256_ctx *c = JS_GetOpaque2(ctx, this_val, sha256_class);
+  if (c == NULL) return JS_EXCEPTION;
+  uint8_t d[32];
+  elma_sha256_final(c, d);
+  elma_sha256_init(c);
+  return JS_NewArrayBufferCopy(ctx, d, sizeof d);
+}
+
+/* clone(): an independent hasher in the same state (HMAC keeps its keyed inner state so). */
+static JSValue js_sha256_clone(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+  (void)argc; (void)argv;
+  elma_sha256_ctx *c = JS_GetOpaque2(ctx, this_val, sha256_class);
+  if (c == NULL) return JS_EXCEPTION;
+  JSValue obj = js_create_sha256(ctx, JS_UNDEFINED, 0, NULL);
+  if (JS_IsException(obj)) return obj;
+  memcpy(JS_GetOpaque(obj, sha256_class), c, sizeof *c);
+  return obj;
+}
+
 static const JSCFunctionListEntry sha256_proto[] = {
   JS_CFUNC_DEF("update", 1, js_sha256_update),
   JS_CFUNC_DEF("digest", 0, js_sha256_digest),
+  JS_CFUNC_DEF("digestBytes", 0, js_sha256_digest_bytes),
+  JS_CFUNC_DEF("clone", 0, js_sha256_clone),
 };
 
 /* encodeUtf8(text) -> ArrayBuffer: the UTF-8 bytes of a string (TextEncoder and Buffer.from on

@@ -10,7 +10,9 @@
  *     node-api/globals.ts wherever the code uses them as globals;
  *   - two modules of ours with a Node-only facility have elma-qjs twins with the same exports
  *     (type-checked against them): runtime/backend-select.ts (koffi, onnxruntime) and
- *     runtime/voice/console-listener.ts (child processes).
+ *     runtime/voice/console-listener.ts (child processes);
+ *   - @noble/hashes/sha2.js is noble's with `sha256` in C (qjs-sha2.ts): interpreted, hashing a
+ *     bundle at install took seconds per MiB.
  *
  * esbuild fails the bundle if the device code imports a name a node-api module does not export.
  *
@@ -39,6 +41,11 @@ export const TWINS: Readonly<Record<string, string>> = {
   'runtime/voice/console-listener.ts': 'build/quickjs/qjs-console-listener.ts',
 };
 
+/** Packages' modules replaced by a twin that re-exports them with one function in C. */
+export const PACKAGE_TWINS: Readonly<Record<string, string>> = {
+  '@noble/hashes/sha2.js': 'build/quickjs/qjs-sha2.ts',
+};
+
 const qjsPlatform: Plugin = {
   name: 'elma-qjs-platform',
   setup(b) {
@@ -46,6 +53,12 @@ const qjsPlatform: Plugin = {
       const to = NODE_API[args.path];
       if (to !== undefined) return { path: to };
       return { errors: [{ text: `${path.relative(ROOT, args.importer)} imports ${args.path}, which elma-qjs does not provide (it has ${Object.keys(NODE_API).join(', ')})` }] };
+    });
+    b.onResolve({ filter: /^@noble\// }, (args) => {
+      const twin = PACKAGE_TWINS[args.path];
+      // The twin itself imports the real module.
+      if (twin === undefined || path.resolve(args.importer) === path.join(ROOT, twin)) return undefined;
+      return { path: path.join(ROOT, twin) };
     });
     b.onResolve({ filter: /\.ts$/ }, (args) => {
       if (args.importer === '') return undefined;
@@ -62,16 +75,21 @@ export interface EdgeBundle {
 }
 
 /** The device program for elma-qjs (QuickJS 2021-03-27: ES2020, plus the class fields and private members it has natively). */
-export async function bundleQjsEdge(o: { minify?: boolean } = {}): Promise<EdgeBundle> {
+export function bundleQjsEdge(o: { minify?: boolean } = {}): Promise<EdgeBundle> {
+  return bundleForQjs(ENTRY, o);
+}
+
+/** Any program written against Node's APIs, bundled for elma-qjs as the device program is (the tests check node-api/ this way). */
+export async function bundleForQjs(entry: string, o: { minify?: boolean } = {}): Promise<EdgeBundle> {
   const out = await build({
-    entryPoints: [ENTRY], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2020',
+    entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2020',
     mainFields: ['module', 'main'], conditions: ['import', 'default'],
     supported: {
       'class-field': true, 'class-static-field': true, 'class-private-field': true, 'class-private-method': true,
       'class-private-accessor': true, 'class-private-static-field': true, 'class-private-static-method': true,
       'class-private-static-accessor': true,
     },
-    inject: [path.join(HERE, 'node-api', 'globals.ts')],
+    inject: [path.join(HERE, 'node-api', 'polyfills.ts'), path.join(HERE, 'node-api', 'globals.ts')],
     external: ['elma:*'], plugins: [qjsPlatform], metafile: true,
     minify: o.minify ?? true, keepNames: true, logLevel: 'silent', legalComments: 'none',
   });

@@ -21,8 +21,14 @@ declare module 'elma:host' {
   export function decodeUtf8(bytes: ArrayBuffer | Uint8Array): string | null;
   /** Flush stdout and stderr and end the process with this status. */
   export function exit(code: number): never;
-  /** An incremental SHA-256 (in C): update() returns the hasher, digest() 64 hex digits and starts over. */
-  export function createSha256(): { update(bytes: ArrayBuffer | ArrayBufferView): ReturnType<typeof createSha256>; digest(): string };
+  /** An incremental SHA-256 (in C): update() returns the hasher; digest() (64 hex digits) and digestBytes() (32 bytes) start it over; clone() copies its state. */
+  export interface Sha256Hasher {
+    update(bytes: ArrayBuffer | ArrayBufferView): Sha256Hasher;
+    digest(): string;
+    digestBytes(): ArrayBuffer;
+    clone(): Sha256Hasher;
+  }
+  export function createSha256(): Sha256Hasher;
   /** The UTF-8 bytes of a string. */
   export function encodeUtf8(text: string): ArrayBuffer;
 

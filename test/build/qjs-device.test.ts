@@ -14,6 +14,10 @@
  *   link, verified, installed in slot B, trial boot with the health check on elma-qjs, slot B
  *   active with version 2 and answering; slot A untouched; the cloud has the "good" report
  * - bad input to the device entry: one line, exit 2 for usage, 1 otherwise
+ * - the Node APIs under it (build/quickjs/node-api): one program run on Node and on elma-qjs prints the
+ *   same (paths, Buffer, text, files and their errors, hashes, timers, sockets); and the host's event
+ *   loop: QuickJS 2021-03-27's async-function GC bug fixed, unhandled rejections and uncaught
+ *   exceptions end the program in one line, a signal reaches JavaScript through the self-pipe
  *
  * Without the x64 host (npm run build:native) these are loud skips; under CI or
  * ELMA_REQUIRE_NATIVE=1 failures. Waits are on output lines (events), never sleeps.
@@ -24,6 +28,10 @@ import path from 'node:path';
 import { elma, scratch } from '../_cli.ts';
 import { testUnless } from '../_skip.ts';
 import { findElmaQjs } from '../../build/quickjs/qjs-core-bundle.ts';
+import { bundleForQjs } from '../../build/quickjs/qjs-edge-bundle.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { CONTEXT, QUESTION, ANSWER, ROOT, device, edge, edgeKit, jsonOut, type EdgeKit } from '../runtime/_edge-fixture.ts';
 import { Proc } from '../transport/_procs.ts';
 import { synthesizeSquad } from '../../models/synth/generate.ts';
@@ -223,4 +231,65 @@ qjsTest('bad input to the device entry: an unknown flag, a missing config, a bad
     t.regex(q.err[0] ?? '', re);
     t.deepEqual(q.out, []);
   }
+});
+
+qjsTest('Node\'s APIs on elma-qjs (build/quickjs/node-api) do what Node\'s do: one program, the same output on both', async (t) => {
+  const checks = path.join(path.dirname(fileURLToPath(import.meta.url)), '_node-api-checks.ts');
+  const bundle = path.join(tmp, 'node-api-checks.js');
+  writeFileSync(bundle, (await bundleForQjs(checks)).code);
+  const onNode = path.join(tmp, 'checks-node'), onQjs = path.join(tmp, 'checks-qjs');
+  mkdirSync(onNode);
+  mkdirSync(onQjs);
+  const node = spawnSync(process.execPath, ['--import', 'tsx', checks, onNode], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  t.is(node.status, 0, node.stderr);
+  const qjs = spawnSync(QJS_SMALL!, [bundle, onQjs], { encoding: 'utf8', timeout: 60_000 });
+  t.is(qjs.status, 0, qjs.stderr);
+  const want = JSON.parse(node.stdout) as Record<string, unknown>;
+  const got = JSON.parse(qjs.stdout) as Record<string, unknown>;
+  t.true(Object.keys(want).length >= 15, Object.keys(want).join(' '));
+  for (const k of Object.keys(want)) t.deepEqual(got[k], want[k], k);
+});
+
+qjsTest('the host\'s event loop: a suspended async function survives a garbage collection; an unhandled rejection or an uncaught exception ends the program in one line; SIGTERM reaches JavaScript', (t) => {
+  const run = (name: string, code: string, o: { input?: string } = {}): { status: number | null; stdout: string; stderr: string } => {
+    const file = path.join(tmp, name);
+    writeFileSync(file, code);
+    const r = spawnSync(QJS_SMALL!, [file], { encoding: 'utf8', timeout: 60_000, ...(o.input === undefined ? {} : { input: o.input }) });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  // bellard/quickjs#156 (CVE-2023-48184): a closure held by a timer reads a local of an async
+  // function suspended forever, after allocation has made the cycle collector run; unpatched, the
+  // closure reads freed memory (a crash, or "not a function").
+  const gc = run('gc.js', `import * as host from 'elma:host';
+(async () => {
+  const state = { seen: 'alive' };
+  let finish;
+  const done = new Promise((r) => { finish = r; });
+  host.setTimer(300, () => { host.writeStdout(state.seen + ' ' + typeof finish + '\\n'); finish(); });
+  host.setTimer(50, () => { let junk = []; for (let i = 0; i < 2e6; i++) { junk.push({ i, a: [i] }); if (junk.length > 1000) junk = []; } });
+  await done;
+  host.writeStdout('resumed\\n');
+})();`);
+  t.is(gc.status, 0, gc.stderr);
+  t.is(gc.stdout, 'alive function\nresumed\n');
+  const rejection = run('reject.js', `import * as host from 'elma:host';
+Promise.reject(new TypeError('nobody handles this'));
+host.setTimer(10, () => host.writeStdout('not reached\\n'));`);
+  t.is(rejection.status, 1);
+  t.is(rejection.stdout, '');
+  t.is(rejection.stderr, 'elma-qjs: ' + path.join(tmp, 'reject.js') + ': unhandled promise rejection: TypeError: nobody handles this\n');
+  const thrown = run('throw.js', `import * as host from 'elma:host';
+host.setTimer(5, () => { throw new RangeError('in a timer'); });`);
+  t.is(thrown.status, 1);
+  t.is(thrown.stderr, 'elma-qjs: ' + path.join(tmp, 'throw.js') + ': uncaught RangeError: in a timer\n');
+  const signal = run('signal.js', `import * as host from 'elma:host';
+host.signal('SIGTERM', (name) => { host.writeStdout('got ' + name + '\\n'); host.signal('SIGTERM', null); host.setExitCode(3); });
+host.setTimer(20, () => host.kill(host.pid(), 'SIGTERM'));
+host.setTimer(200, () => host.writeStdout('loop still running\\n'));`);
+  t.is(signal.status, 3, signal.stderr);
+  t.is(signal.stdout, 'got SIGTERM\nloop still running\n');
+  const badSignal = run('bad-signal.js', `import * as host from 'elma:host';
+host.signal('SIGWINCH', () => {});`);
+  t.is(badSignal.status, 1);
+  t.regex(badSignal.stderr, /^elma-qjs: .*bad-signal\.js: TypeError: signal: unknown signal "SIGWINCH" \(elma-qjs handles SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2\)\n$/);
 });

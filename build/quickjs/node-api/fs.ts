@@ -257,7 +257,7 @@ export function rmSync(path: string, options: { recursive?: boolean; force?: boo
     return;
   }
   if (options.recursive !== true) {
-    throw Object.assign(new Error(`Path is a directory: rm returned EISDIR (is a directory) ${path}`), { code: 'ERR_FS_EISDIR', path });
+    throw Object.assign(new Error(`Path is a directory: rm returned EISDIR (is a directory) ${path}`), { code: 'ERR_FS_EISDIR', errno: 21, syscall: 'rm', path });
   }
   for (const name of host.fs.readdir(path)) rmSync(join(path, name), { recursive: true, force: options.force ?? false });
   host.fs.rmdir(path);

@@ -96,7 +96,7 @@ export class TextDecoder {
     if (!this.ignoreBOM && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     const text = host.decodeUtf8(bytes);
     if (text !== null) return text;
-    if (this.fatal) throw new TypeError('The encoded data was not valid for encoding utf-8');
+    if (this.fatal) throw Object.assign(new TypeError('The encoded data was not valid for encoding utf-8'), { code: 'ERR_ENCODING_INVALID_ENCODED_DATA' });
     return decodeUtf8Lossy(bytes);
   }
 }
