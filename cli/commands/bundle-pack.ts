@@ -4,7 +4,7 @@ import type { BundleSubcommand } from './bundle.ts';
 import { readSigningKeyFile } from '../../models/bundle/node/key-file.ts';
 import { packDir } from '../../models/bundle/node/pack-dir.ts';
 import { writeChunkIndexFile } from '../../models/bundle/node/index-file.ts';
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../models/bundle/chunk-index.ts';
+import { DEFAULT_CHUNKS, MAX_CHUNK_SIZE, MAX_DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, MIN_DEFAULT_CHUNK_SIZE } from '../../models/bundle/chunk-index.ts';
 import { DEFAULT_EXPIRY_DAYS, parseExpiry, type ReleaseFields } from '../../models/bundle/release.ts';
 import { formatTarget, parseTarget, TARGET_ARCHS, TARGET_BACKENDS } from '../../models/bundle/target.ts';
 import { readManifest } from '../../models/bundle/bundle-dir.ts';
@@ -82,7 +82,9 @@ the canonical manifest). The packed bundle is then checked as a device would che
                        golden answers are recomputed with the converted model (<dir> is left as it is)
   --out <file.tar>     also write the bundle as one POSIX ustar archive for transfer, and its signed
                        chunk index <file.tar>.index.json (what elma serve --offer sends to devices)
-  --chunk-size N       bytes per chunk of that index (default ${DEFAULT_CHUNK_SIZE}; ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE})`,
+  --chunk-size N       bytes per chunk of that index (${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}; default: the smallest power of
+                       two from ${MIN_DEFAULT_CHUNK_SIZE} to ${MAX_DEFAULT_CHUNK_SIZE} giving at most ${DEFAULT_CHUNKS} chunks; smaller chunks let a
+                       device rebuild more of an update from the files it has, see docs/ota.md)`,
   options: {
     key: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' },
     target: { type: 'string' }, 'min-runtime': { type: 'string' }, out: { type: 'string' }, 'chunk-size': { type: 'string' },
@@ -93,8 +95,8 @@ the canonical manifest). The packed bundle is then checked as a device would che
     const out = args.values.out;
     if (out !== undefined && (typeof out !== 'string' || out === '')) throw new UsageError('--out needs a file name');
     if (args.values['chunk-size'] !== undefined && typeof out !== 'string') throw new UsageError('--chunk-size needs --out <file.tar>');
-    const chunkSize = optionalInt(args, 'chunk-size', DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE);
-    if (chunkSize > MAX_CHUNK_SIZE) throw new UsageError(`--chunk-size must be at most ${MAX_CHUNK_SIZE}, got ${chunkSize}`);
+    const chunkSize = args.values['chunk-size'] === undefined ? undefined : optionalInt(args, 'chunk-size', MIN_CHUNK_SIZE, MIN_CHUNK_SIZE);
+    if (chunkSize !== undefined && chunkSize > MAX_CHUNK_SIZE) throw new UsageError(`--chunk-size must be at most ${MAX_CHUNK_SIZE}, got ${chunkSize}`);
     const key = readSigningKeyFile(requireString(args, 'key'));
     let dir: string;
     try {
@@ -120,7 +122,7 @@ the canonical manifest). The packed bundle is then checked as a device would che
       + `target ${m.target === undefined ? '' : formatTarget(m.target)}, min runtime ${m.min_runtime_version}, `
       + `${m.weights_format === undefined || m.weights_format === 'fp32' ? '' : `weights ${m.weights_format}, `}${files.length} files (${bytes} bytes)`
       + `${r.archive === undefined ? '' : `; archive ${r.archive.file} (${r.archive.bytes} bytes)`}`
-      + `${index === undefined ? '' : `; chunk index ${index.file} (${index.signed.index.chunks.length} chunks of ${chunkSize} bytes)`}\n`);
+      + `${index === undefined ? '' : `; chunk index ${index.file} (${index.signed.index.chunks.length} chunks of ${index.signed.index.chunk_size} bytes)`}\n`);
     return 0;
   },
 };

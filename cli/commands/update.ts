@@ -38,6 +38,10 @@ function printLinkResult(io: CliIO, r: LinkUpdateResult): number {
   if (r.offer !== undefined && r.fromChunk !== undefined) {
     io.stdout(`download: version ${r.offer.version}, ${r.offer.chunks.length} chunks of ${r.offer.chunk_size} bytes, from chunk ${r.fromChunk}, fetched ${r.fetchedBytes} bytes\n`);
   }
+  if (r.offer !== undefined && r.reused !== undefined) {
+    const u = r.reused;
+    io.stdout(`reused: ${u.chunks} of ${r.offer.chunks.length} chunks (${u.bytes} bytes) from the slots${u.members.length > 0 ? ` (${u.members.join(', ')})` : ''}${u.chunks === 0 && u.why !== undefined ? `: ${u.why}` : ''}; fetched ${r.fetchedChunks ?? 0} chunks (${r.fetchedBytes} bytes)\n`);
+  }
   if (r.reportsSent > 0) io.stdout(`reports: ${r.reportsSent} sent to the cloud\n`);
   switch (r.outcome) {
     case 'installed': io.stdout(`installed: ${r.message}\n`); return 0;
@@ -63,7 +67,9 @@ answers its golden questions. The active slot is never touched.
 <slots>/reports, and takes the update the cloud offers if its chunk index is signed by --pubkey, not
 expired and above every version installed before. The bundle is downloaded into <slots>/.download
 chunk by chunk, each chunk checked against the signed index before it is written; an interrupted
-download (lost connection, restart, power cut) resumes from the last good chunk. Then it is verified
+download (lost connection, restart, power cut) resumes with the chunks already on disk. Chunks the
+device can rebuild from the files in its slots (a tokenizer the new version keeps) are rebuilt, checked
+against the index like any other, and not fetched (--no-reuse fetches them all). Then it is verified
 whole, installed as with --from, and (unless --no-boot) its trial is booted at once: health check,
 keep or roll back. The outcome is reported to the cloud. Exit 0: installed (and kept) or nothing to
 take; 1: refused, or rolled back by the health check (the line says why); 3: server unreachable or
@@ -76,6 +82,7 @@ download stalled (the progress is kept).
   --link-dir <dir>       where the link keeps its handshake timestamp (default <slots>/link)
   --wait-ms <n>          give up when the server does not answer, or the download makes no progress, for n ms (default ${DEFAULT_WAIT_MS})
   --no-boot              leave the new trial for the next elma slots boot
+  --no-reuse             fetch every chunk; rebuild none from the files in the slots
   --attempts N           boots the trial may use before it is rolled back (default ${DEFAULT_ATTEMPTS})
 ${SLOT_OPTIONS_HELP}
 ${TIMEOUT_HELP}
@@ -83,7 +90,7 @@ ${CRYPTO_HELP}`,
   options: {
     ...SLOT_OPTIONS, ...TIMEOUT_OPTIONS, from: { type: 'string' }, attempts: { type: 'string' },
     link: { type: 'string' }, 'server-key': { type: 'string' }, key: { type: 'string' }, 'link-dir': { type: 'string' },
-    'wait-ms': { type: 'string' }, 'no-boot': { type: 'boolean' }, crypto: { type: 'string' },
+    'wait-ms': { type: 'string' }, 'no-boot': { type: 'boolean' }, 'no-reuse': { type: 'boolean' }, crypto: { type: 'string' },
   },
   async run(args, io) {
     const slots = requireString(args, 'slots');
@@ -101,7 +108,7 @@ ${CRYPTO_HELP}`,
     mkdirSync(linkDir, { recursive: true });
     const clock = new PersistentHandshakeClock(path.join(linkDir, 'handshake.tai64n'));
     const r = await updateOverLink({
-      slots, policy, attempts, budgetMs: budgetOf(args), boot: args.values['no-boot'] !== true,
+      slots, policy, attempts, budgetMs: budgetOf(args), boot: args.values['no-boot'] !== true, reuse: args.values['no-reuse'] !== true,
       waitMs: optionalInt(args, 'wait-ms', DEFAULT_WAIT_MS, 1),
       link: { host, port, serverKey, staticKey, provider, config: timeoutOptions(args), timestamp: () => clock.next() },
       log: (line) => io.stderr(`elma update: ${line}\n`), now: () => new Date(),

@@ -9,7 +9,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { writeBundle, type ManifestFields } from '../../models/bundle/bundle-dir.ts';
-import { DEFAULT_CHUNK_SIZE } from '../../models/bundle/chunk-index.ts';
 import { indexFileOf, writeChunkIndexFile } from '../../models/bundle/node/index-file.ts';
 import { packDir } from '../../models/bundle/node/pack-dir.ts';
 import { DEFAULT_EXPIRY_DAYS } from '../../models/bundle/release.ts';
@@ -59,6 +58,6 @@ export function publishBundle(o: PublishOptions): PublishedBundle {
   writeBundle(paths.dir, o.fields, o.files);
   const expires = o.expires ?? new Date(Date.now() + DEFAULT_EXPIRY_DAYS * 86_400_000).toISOString();
   const packed = packDir(paths.dir, { version, expires, target: o.target ?? { arch: 'any', backend: 'any' } }, o.key, paths.tar);
-  const index = writeChunkIndexFile(paths.tar, packed.release.manifest, o.key, o.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const index = writeChunkIndexFile(paths.tar, packed.release.manifest, o.key, o.chunkSize);
   return { version, dir: paths.dir, tar: paths.tar, index: index.file };
 }

@@ -27,8 +27,20 @@ import { keyId, signManifest, signatureValid, SIGNATURE_ALGORITHM, SIGNATURE_BYT
 
 export const CHUNK_INDEX_FORMAT = 'elma-chunk-index';
 export const CHUNK_INDEX_FORMAT_VERSION = 1;
-/** 1 MiB: a 50 MiB bundle has 50 hashes (1.6 KB of index) and a resume loses at most 1 MiB. */
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
+/**
+ * The default chunk size is the smallest power of two from 64 KiB to 1 MiB that cuts the archive
+ * into at most DEFAULT_CHUNKS chunks. Small chunks make updates smaller: a device rebuilds the
+ * chunks of members it already holds (runtime/ota/node/reuse-slots.ts), and each boundary between
+ * a member it holds and one that changed costs at most one chunk; the default model's archive
+ * (3.9 MB) gets 64 KiB chunks, and its int8 update then fetches 0.24× of the fp32 archive instead
+ * of all of its 0.46× (docs/ota.md "Reusing what the device has"). Large ones keep the per-chunk
+ * cost bounded: the device syncs each fetched chunk and its progress record (three fsyncs), so
+ * archives up to 64 MiB have at most 64 chunks; a 50 MiB bundle keeps 1 MiB chunks (50 hashes,
+ * 1.6 KB of index; a resume loses at most 1 MiB).
+ */
+export const MIN_DEFAULT_CHUNK_SIZE = 64 << 10;
+export const MAX_DEFAULT_CHUNK_SIZE = 1 << 20;
+export const DEFAULT_CHUNKS = 64;
 export const MIN_CHUNK_SIZE = 4096;
 /** A chunk is held in memory until its hash checks out; bound it. */
 export const MAX_CHUNK_SIZE = 16 << 20;
@@ -74,6 +86,13 @@ function signedObject(ix: ChunkIndex): unknown {
   return { format: CHUNK_INDEX_FORMAT, format_version: CHUNK_INDEX_FORMAT_VERSION, ...ix };
 }
 
+/** The chunk size `elma bundle pack --out` uses for an archive of `size` bytes unless told (above). */
+export function defaultChunkSize(size: number): number {
+  let c = MIN_DEFAULT_CHUNK_SIZE;
+  while (c < MAX_DEFAULT_CHUNK_SIZE && c * DEFAULT_CHUNKS < size) c *= 2;
+  return c;
+}
+
 export function chunkCount(size: number, chunkSize: number): number {
   return Math.max(1, Math.ceil(size / chunkSize));
 }
@@ -85,7 +104,7 @@ export function chunkSpan(ix: ChunkIndex, i: number): { offset: number; length: 
 }
 
 /** Hash an archive into its index (the publisher's side; `elma bundle pack --out`). */
-export function buildChunkIndex(tar: RandomAccess, fields: { model: string; version: number; expires: string }, chunkSize = DEFAULT_CHUNK_SIZE): ChunkIndex {
+export function buildChunkIndex(tar: RandomAccess, fields: { model: string; version: number; expires: string }, chunkSize = defaultChunkSize(tar.size)): ChunkIndex {
   if (!Number.isSafeInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
     throw new RangeError(`chunk size must be an integer in ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}, got ${chunkSize}`);
   }

@@ -36,6 +36,34 @@ export function tarPieces(members: readonly TarInput[]): TarPiece[] {
   return pieces;
 }
 
+/** One piece of the archive at its byte offset: bytes as they are, or `size` bytes of the named member's data. */
+export type PlacedPiece =
+  | { readonly offset: number; readonly bytes: Uint8Array }
+  | { readonly offset: number; readonly member: string; readonly size: number };
+
+/**
+ * Where every byte of the archive of `members` lies: tarPieces with offsets, and the archive's size.
+ * The writer is a function of the members' names, sizes and contents only (order, headers with
+ * zero mtime/uid/gid, zero padding, the two-block end marker and no record padding), so a receiver
+ * that knows them predicts the archive byte for byte (docs/ota.md "Reusing what the device has").
+ */
+export function tarLayout(members: readonly TarInput[]): { pieces: PlacedPiece[]; size: number } {
+  const sizes = new Map(members.map((m) => [m.name, m.size]));
+  const pieces: PlacedPiece[] = [];
+  let offset = 0;
+  for (const p of tarPieces(members)) {
+    if ('bytes' in p) {
+      pieces.push({ offset, bytes: p.bytes });
+      offset += p.bytes.byteLength;
+    } else {
+      const size = sizes.get(p.member)!;
+      pieces.push({ offset, member: p.member, size });
+      offset += size;
+    }
+  }
+  return { pieces, size: offset };
+}
+
 /** A whole archive in memory, for small bundles and tests. */
 export function tarBytes(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
   const pieces = tarPieces([...files].map(([name, b]) => ({ name, size: b.byteLength })));

@@ -2,8 +2,9 @@
  * Fetching a bundle archive chunk by chunk, each checked against the signed chunk index before it is
  * handed on to be written (docs/ota.md "Download"). A chunk (1 MiB by default) is fetched as pieces
  * of at most MAX_CHUNK_LEN (what one `chunk-req` may ask for), `window` pieces in flight so the link
- * stays busy; pieces are consumed in order, so chunks are written in order and the durable progress
- * is always a prefix. Platform-neutral: the fetching and the writing come from the caller.
+ * stays busy; pieces are consumed in order, so the chunks asked for are written in that order (not
+ * necessarily a prefix: those the device rebuilt from its slots are skipped, reuse-slots.ts).
+ * Platform-neutral: the fetching and the writing come from the caller.
  *
  *   - a piece shorter than asked: refused `truncated` (the server's archive ends before the index says)
  *   - a chunk whose sha256 is not the index's: refused `chunk-hash`; nothing of it is written
@@ -39,19 +40,19 @@ interface Piece {
   readonly length: number;
 }
 
-function* piecesOf(ix: ChunkIndex, from: number, pieceSize: number): Generator<Piece> {
-  for (let i = from; i < ix.chunks.length; i++) {
+function* piecesOf(ix: ChunkIndex, chunks: readonly number[], pieceSize: number): Generator<Piece> {
+  for (const i of chunks) {
     const span = chunkSpan(ix, i);
     for (let at = 0; at < span.length; at += pieceSize) yield { chunk: i, offset: span.offset + at, length: Math.min(pieceSize, span.length - at) };
   }
 }
 
-/** Download chunks `from`.. of `ix` into `sink`; returns the bytes fetched. `where` names the offer in refusals. */
-export async function downloadChunks(ix: ChunkIndex, from: number, fetch: FetchRange, sink: ChunkSink, where: string, o: ChunkDownloadOptions = {}): Promise<number> {
+/** Download `chunks` of `ix` (in that order) into `sink`; returns the bytes fetched. `where` names the offer in refusals. */
+export async function downloadChunks(ix: ChunkIndex, chunks: readonly number[], fetch: FetchRange, sink: ChunkSink, where: string, o: ChunkDownloadOptions = {}): Promise<number> {
   const pieceSize = Math.min(o.pieceSize ?? MAX_CHUNK_LEN, MAX_CHUNK_LEN);
   const window = Math.max(1, o.window ?? 8);
   const hashHex = o.sha256Hex ?? ((b: Uint8Array): string => bytesToHex(sha256(b)));
-  const pieces = piecesOf(ix, from, pieceSize);
+  const pieces = piecesOf(ix, chunks, pieceSize);
   const inflight: { piece: Piece; data: Promise<Uint8Array> }[] = [];
   const refill = (): void => {
     while (inflight.length < window) {

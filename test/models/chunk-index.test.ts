@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleRefusal, type RefusalReason } from '../../models/errors.ts';
 import {
-  buildChunkIndex, chunkSpan, encodeSignedIndex, packChunkIndex, parseSignedIndex, signChunkIndex, unpackChunkIndex, verifyChunkIndex,
+  buildChunkIndex, chunkSpan, defaultChunkSize, encodeSignedIndex, packChunkIndex, parseSignedIndex, signChunkIndex, unpackChunkIndex, verifyChunkIndex,
   type ChunkIndex,
 } from '../../models/bundle/chunk-index.ts';
 import { signManifest } from '../../models/bundle/signature.ts';
@@ -88,8 +88,19 @@ test('a malformed index is refused naming the field, even when signed', (t) => {
   refusal(t, () => parseSignedIndex('{', 'x.json'), 'malformed-offer', /^x\.json: is not valid JSON/);
 });
 
+test('the default chunk size: the smallest power of two from 64 KiB to 1 MiB giving at most 64 chunks', (t) => {
+  t.is(defaultChunkSize(1), 65536);
+  t.is(defaultChunkSize(1_796_096), 65536, 'the default model, int8');
+  t.is(defaultChunkSize(3_908_096), 65536, 'the default model, fp32: 60 chunks');
+  t.is(defaultChunkSize(64 * 65536), 65536);
+  t.is(defaultChunkSize(64 * 65536 + 1), 131072);
+  t.is(defaultChunkSize(50 * 2 ** 20), 1 << 20, 'bench:ota\'s 50 MiB bundle keeps 1 MiB chunks');
+  t.is(defaultChunkSize(2 ** 30), 1 << 20, 'never above 1 MiB');
+  t.is(buildChunkIndex(memoryAccess(new Uint8Array(200_000)), fields).chunk_size, 65536);
+});
+
 test('the offer policy and the chunk download are platform-neutral (no node:* imports)', (t) => {
-  for (const f of ['runtime/ota/offer-policy.ts', 'runtime/ota/chunk-download.ts', 'models/bundle/chunk-index.ts']) {
+  for (const f of ['runtime/ota/offer-policy.ts', 'runtime/ota/chunk-download.ts', 'runtime/ota/archive-prediction.ts', 'runtime/ota/chunk-set.ts', 'models/bundle/chunk-index.ts']) {
     const src = readFileSync(path.join(import.meta.dirname, '../..', f), 'utf8');
     t.notRegex(src, /from ['"](node:|fs|path|crypto)/, f);
   }

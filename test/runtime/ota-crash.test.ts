@@ -8,6 +8,9 @@
  *   - `elma update --link` is run again: a download resumes exactly after the last chunk the progress
  *     record counted (never from zero once a chunk was counted), fetching only the rest;
  *   - the update then completes: version 6 active and good.
+ * Version 6's files are all in slot A already, so these runs pass --no-reuse: every chunk is
+ * fetched (the crash points of a download that rebuilds chunks from the slots are
+ * ota-reuse.test.ts's).
  */
 import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
@@ -42,7 +45,7 @@ async function setup(t: ExecutionContext): Promise<Setup> {
   const { port } = await startServer(t, o.f, ['--offer', tar, '--reports', reports]);
   const slots = freshSlots(o);
   const log = path.join(path.dirname(slots), 'points.log');
-  const clean = child(updateArgs(o, slots, port), { ELMA_CRASH_LOG: log });
+  const clean = child(updateArgs(o, slots, port, '--no-reuse'), { ELMA_CRASH_LOG: log });
   if (clean.status !== 0) throw new Error(`clean run failed: ${String(clean.stdout)}${String(clean.stderr)}`);
   return { o, port, size: readFileSync(tar).byteLength, points: readFileSync(log, 'utf8').trim().split('\n'), reports };
 }
@@ -50,7 +53,7 @@ async function setup(t: ExecutionContext): Promise<Setup> {
 /** Kill at `point`, restart, resume, finish. */
 async function crashAndRecover(t: ExecutionContext, s: Setup, point: string): Promise<void> {
   const slots = freshSlots(s.o);
-  const killed = child(updateArgs(s.o, slots, s.port), { ELMA_CRASH_AT: point });
+  const killed = child(updateArgs(s.o, slots, s.port, '--no-reuse'), { ELMA_CRASH_AT: point });
   t.is(killed.signal, 'SIGKILL', `${point}: killed (${String(killed.stdout)}${String(killed.stderr)})`);
   // The device restarts and answers, with version 5 or (the trial got far enough) 6.
   const b = await elma(['slots', 'boot', '--slots', slots, '--context', CONTEXT, '--question', QUESTION]);
@@ -59,7 +62,7 @@ async function crashAndRecover(t: ExecutionContext, s: Setup, point: string): Pr
   const st = readState(slots).state;
   t.is(st.slots[st.active]?.status, 'good', `${point}: the active slot is good`);
   // The update is run again: it resumes, and completes.
-  const again = await elma(updateArgs(s.o, slots, s.port));
+  const again = await elma(updateArgs(s.o, slots, s.port, '--no-reuse'));
   t.true(again.code === 0, `${point}: update again: ${again.stdout}${again.stderr}`);
   const m = /from chunk (\d+), fetched (\d+) bytes/.exec(again.stdout);
   const written = /^chunk-written:(\d+)$/.exec(point);

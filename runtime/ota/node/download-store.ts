@@ -3,16 +3,18 @@
  *
  *   <slots>/.download/offer.json      the signed chunk index being downloaded (models/bundle/chunk-index.ts)
  *   <slots>/.download/bundle.tar.part chunks written at their offsets, each fsynced
- *   <slots>/.download/progress.json   how many chunks from the start are written and synced
+ *   <slots>/.download/progress.json   which chunks are written and synced (a bitmap, chunk-set.ts)
  *   <slots>/.download/bundle.tar      the finished archive (renamed from .part once its sha256 checks out)
  *
- * The order of every chunk is: hash checked in memory (chunk-download.ts), written, fsynced, and only
- * then counted in progress.json (writeFileAtomic: temp, fsync, rename, fsync dir). So after a power
- * cut the record never claims a chunk that is not on disk; at worst the chunk written last is
- * fetched again. On resume the claimed prefix is hashed again against the signed index before it is
- * trusted (cheap next to the download, and it also catches a file system that lost a write it had
- * acknowledged); the download goes on from the first chunk that does not check out. The record
- * therefore needs no checksum of its own: a wrong count can only cost re-downloading.
+ * The order of every chunk is: hash checked in memory (chunk-download.ts, or reuse-slots.ts for a
+ * chunk rebuilt from the slots), written, fsynced, and only then counted in progress.json
+ * (writeFileAtomic: temp, fsync, rename, fsync dir). So after a power cut the record never claims a
+ * chunk that is not on disk; at worst the chunks written last are fetched (or rebuilt) again. The
+ * record is a bitmap, not a count, because chunks rebuilt from the slots are written before the
+ * ones fetched, wherever they lie. On resume every chunk it claims is hashed again against the
+ * signed index before it is trusted (cheap next to the download, and it also catches a file
+ * system that lost a write it had acknowledged); a chunk that does not check out is simply missing
+ * again. The record therefore needs no checksum of its own: a wrong bit can only cost re-downloading.
  *
  * Mender keeps no progress across reboots of the client and RAUC's streaming install starts over;
  * a device on a metered or flaky link should not, which is why the partial file survives here. It
@@ -28,6 +30,7 @@ import { BundleRefusal } from '../../../models/errors.ts';
 import { fsyncDir, writeFileAtomic } from '../../../common/node/atomic-file.ts';
 import { crashPoint } from '../../slots/node/crash-point.ts';
 import type { ChunkSink } from '../chunk-download.ts';
+import { ChunkSet } from '../chunk-set.ts';
 
 export const DOWNLOAD_DIR = '.download';
 const OFFER_FILE = 'offer.json';
@@ -41,7 +44,10 @@ interface Progress {
   readonly version: number;
   /** The archive's sha256 (from the index): progress of another download is never taken for this one. */
   readonly sha256: string;
-  readonly chunks_done: number;
+  /** The chunks written and synced, as ChunkSet's hex bitmap. */
+  readonly present: string;
+  /** How many they are (for a reader; `present` is what counts). */
+  readonly chunks: number;
 }
 
 const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -50,11 +56,16 @@ export class DownloadStore implements ChunkSink {
   readonly dir: string;
   readonly index: ChunkIndex;
   readonly #slots: string;
+  /** The chunks counted in progress.json (after verifiedChunks(), those that re-hashed). */
+  #present: ChunkSet;
+  /** Chunks written by writeUnsynced(), counted at the next commit(). */
+  #pending: number[] = [];
 
   private constructor(slots: string, index: ChunkIndex) {
     this.#slots = slots;
     this.dir = path.join(slots, DOWNLOAD_DIR);
     this.index = index;
+    this.#present = new ChunkSet(index.chunks.length);
   }
 
   /**
@@ -102,47 +113,103 @@ export class DownloadStore implements ChunkSink {
   }
 
   /**
-   * The chunks from the start that are on disk and match the signed index: where the download goes
-   * on. Only the prefix progress.json claims is considered, and each of its chunks is hashed again.
+   * The chunks that are on disk and match the signed index: what the download need not fetch again.
+   * Only chunks progress.json claims are considered, and each of them is hashed again. A record of
+   * the earlier format (`chunks_done`: a prefix) is read as that prefix.
    */
-  verifiedChunks(): number {
-    let claimed = 0;
+  verifiedChunks(): ChunkSet {
+    const n = this.index.chunks.length;
+    this.#present = new ChunkSet(n);
+    let claimed: ChunkSet | null = null;
     try {
-      const p = JSON.parse(readFileSync(path.join(this.dir, PROGRESS_FILE), 'utf8')) as Partial<Progress>;
-      if (p.type === PROGRESS_TYPE && p.version === this.index.version && p.sha256 === this.index.sha256 && Number.isSafeInteger(p.chunks_done)) {
-        claimed = Math.min(p.chunks_done!, this.index.chunks.length);
+      const p = JSON.parse(readFileSync(path.join(this.dir, PROGRESS_FILE), 'utf8')) as Partial<Progress> & { chunks_done?: unknown };
+      if (p.type === PROGRESS_TYPE && p.version === this.index.version && p.sha256 === this.index.sha256) {
+        claimed = p.present !== undefined ? ChunkSet.fromHex(p.present, n)
+          : Number.isSafeInteger(p.chunks_done) ? ChunkSet.prefix(p.chunks_done as number, n) : null;
       }
     } catch {
-      return 0; // no record yet (or unreadable): start from the first chunk
+      // no record yet (or unreadable): nothing is present
     }
     const part = path.join(this.dir, PART_FILE);
-    if (claimed === 0 || !existsSync(part)) return 0;
+    if (claimed === null || claimed.count === 0 || !existsSync(part)) return this.#present;
     const fd = openSync(part, 'r');
     try {
-      for (let i = 0; i < claimed; i++) {
+      for (let i = 0; i < n; i++) {
+        if (!claimed.has(i)) continue;
         const { offset, length } = chunkSpan(this.index, i);
         const buf = new Uint8Array(length);
-        if (readFully(fd, buf, offset) !== length || sha256Hex(buf) !== this.index.chunks[i]) return i;
+        if (readFully(fd, buf, offset) === length && sha256Hex(buf) === this.index.chunks[i]) this.#present.add(i);
       }
     } finally {
       closeSync(fd);
     }
-    return claimed;
+    return this.#present;
+  }
+
+  /** The chunks counted so far (a copy). */
+  get present(): ChunkSet {
+    return ChunkSet.fromHex(this.#present.toHex(), this.#present.size)!;
+  }
+
+  /** `length` bytes of the partial archive from `offset` (only meaningful within present chunks). */
+  readAt(offset: number, length: number): Uint8Array {
+    const fd = openSync(path.join(this.dir, PART_FILE), 'r');
+    try {
+      const buf = new Uint8Array(length);
+      return buf.subarray(0, readFully(fd, buf, offset));
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Write chunk `i` (its hash already checked), sync it, then count it in progress.json. */
   write(i: number, bytes: Uint8Array): void {
-    const fd = openSync(path.join(this.dir, PART_FILE), existsSync(path.join(this.dir, PART_FILE)) ? 'r+' : 'w');
+    this.#writeAt(i, bytes, true);
+    crashPoint(`chunk-written:${i}`);
+    this.#present.add(i);
+    this.#record();
+    crashPoint(`progress-written:${i}`);
+  }
+
+  /**
+   * Write chunk `i` (its hash already checked) without syncing or counting it: for the many chunks
+   * rebuilt from the slots at once, which commit() then syncs with one fsync and counts with one record.
+   */
+  writeUnsynced(i: number, bytes: Uint8Array): void {
+    this.#writeAt(i, bytes, false);
+    this.#pending.push(i);
+  }
+
+  /** Sync the chunks of writeUnsynced(), then count them (crash points `reused-written`, `reused-counted`). */
+  commit(): void {
+    if (this.#pending.length === 0) return;
+    const fd = openSync(path.join(this.dir, PART_FILE), 'r+');
     try {
-      writeAllAt(fd, bytes, chunkSpan(this.index, i).offset);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    crashPoint(`chunk-written:${i}`);
-    const progress: Progress = { type: PROGRESS_TYPE, version: this.index.version, sha256: this.index.sha256, chunks_done: i + 1 };
+    crashPoint('reused-written');
+    for (const i of this.#pending) this.#present.add(i);
+    this.#pending = [];
+    this.#record();
+    crashPoint('reused-counted');
+  }
+
+  #writeAt(i: number, bytes: Uint8Array, sync: boolean): void {
+    const part = path.join(this.dir, PART_FILE);
+    const fd = openSync(part, existsSync(part) ? 'r+' : 'w');
+    try {
+      writeAllAt(fd, bytes, chunkSpan(this.index, i).offset);
+      if (sync) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  #record(): void {
+    const progress: Progress = { type: PROGRESS_TYPE, version: this.index.version, sha256: this.index.sha256, present: this.#present.toHex(), chunks: this.#present.count };
     writeFileAtomic(path.join(this.dir, PROGRESS_FILE), `${JSON.stringify(progress)}\n`);
-    crashPoint(`progress-written:${i}`);
   }
 
   /**

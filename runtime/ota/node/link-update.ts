@@ -9,8 +9,9 @@
  *   3. send the slot reports waiting on disk (outcomes of earlier updates)
  *   4. judge the offer (offer-policy.ts): signature, expiry, version floor; a refusal writes nothing
  *      but a `refused` report, which is sent
- *   5. download into <slots>/.download (download-store.ts), resuming from the last good chunk, each
- *      chunk checked against the signed index before it is written (chunk-download.ts)
+ *   5. download into <slots>/.download (download-store.ts), resuming with the chunks already there,
+ *      each chunk checked against the signed index before it is written (chunk-download.ts); once
+ *      the archive's head is in, the chunks the slots' files rebuild are not fetched (reuse-slots.ts)
  *   6. the finished archive's manifest must be the model and version the index was signed for
  *      (index-mismatch), then the existing install (install.ts) verifies it whole and puts it in trial
  *   7. boot the trial (boot.ts: health check, mark good or roll back) and send the outcome's report
@@ -37,6 +38,7 @@ import { otherSlot, type SlotState } from '../../slots/slot-state.ts';
 import { downloadChunks, type FetchRange } from '../chunk-download.ts';
 import { judgeOffer } from '../offer-policy.ts';
 import { DownloadStore } from './download-store.ts';
+import { reuseSlotFiles, type ReuseResult } from './reuse-slots.ts';
 import { sendReports } from './report-sender.ts';
 
 export interface LinkUpdateOptions {
@@ -51,6 +53,8 @@ export interface LinkUpdateOptions {
   readonly waitMs: number;
   /** Chunk pieces in flight (chunk-download.ts). */
   readonly window?: number;
+  /** Rebuild the chunks the slots' files can (default true); false fetches every chunk. */
+  readonly reuse?: boolean;
   readonly log: (line: string) => void;
   readonly now: () => Date;
 }
@@ -63,9 +67,13 @@ export interface LinkUpdateResult {
   readonly message: string;
   readonly refusal?: BundleRefusal;
   readonly offer?: ChunkIndex;
-  /** The first chunk fetched by this run (0: from the start), and the chunks of the offer. */
+  /** The first chunk this run did not find on disk (0: from the start). */
   readonly fromChunk?: number;
   readonly fetchedBytes: number;
+  /** Chunks fetched from the cloud by this run. */
+  readonly fetchedChunks?: number;
+  /** What this run rebuilt from the slots instead of fetching (absent with reuse off or nothing to download). */
+  readonly reused?: ReuseResult;
   readonly reportsSent: number;
   readonly boot?: BootResult;
 }
@@ -113,8 +121,10 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
   const request = (body: Parameters<DeviceLink['request']>[0]): Promise<Reply> => link.request(body);
   let reportsSent = 0;
   let fetchedBytes = 0;
+  let fetchedChunks = 0;
+  let reused: ReuseResult | undefined;
   const done = (r: Omit<LinkUpdateResult, 'fetchedBytes' | 'reportsSent' | 'boot'>): LinkUpdateResult =>
-    ({ ...r, fetchedBytes, reportsSent, ...(boot === undefined ? {} : { boot }) });
+    ({ ...r, fetchedBytes, reportsSent, ...(boot === undefined ? {} : { boot }), ...(r.offer === undefined ? {} : { fetchedChunks }), ...(reused === undefined ? {} : { reused }) });
   link.start();
   try {
     // The status report's ack comes after any offer: the server pushes it as the handshake completes.
@@ -142,8 +152,9 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
     let fromChunk = ix.chunks.length;
     try {
       if (tar === null) {
-        fromChunk = store.verifiedChunks();
-        o.log(`${resumed ? 'resuming' : 'downloading'} ${ix.model} version ${ix.version}: ${ix.size} bytes in ${ix.chunks.length} chunks, from chunk ${fromChunk} (${Math.min(ix.size, fromChunk * ix.chunk_size)} bytes already verified on disk)`);
+        const held = store.verifiedChunks();
+        fromChunk = held.firstMissing();
+        o.log(`${resumed ? 'resuming' : 'downloading'} ${ix.model} version ${ix.version}: ${ix.size} bytes in ${ix.chunks.length} chunks, from chunk ${fromChunk} (${held.count} chunks already verified on disk)`);
         let last = Date.now();
         let stalled = false;
         const watchdog = setInterval(() => {
@@ -157,12 +168,24 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
           if (r.t === 'chunk' && r.version === ix.version && r.offset === offset) return r.data;
           throw new LinkError('cloud', r.t === 'error' ? `chunk at byte ${offset}: ${r.code}: ${r.message}` : `asked for bytes at ${offset} of version ${ix.version}, got a "${r.t}" reply for another range`);
         };
-        try {
-          fetchedBytes = await downloadChunks(ix, fromChunk, fetch, store, where, {
+        const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+        const fetchChunks = async (chunks: readonly number[]): Promise<void> => {
+          const before = fetchedBytes;
+          fetchedBytes = before + await downloadChunks(ix, chunks, fetch, store, where, {
             ...(o.window === undefined ? {} : { window: o.window }),
-            onChunk: (_i, n) => { last = Date.now(); fetchedBytes = n; },
-            sha256Hex: (b) => createHash('sha256').update(b).digest('hex'),
+            onChunk: (_i, n) => { last = Date.now(); fetchedBytes = before + n; fetchedChunks++; },
+            sha256Hex,
           });
+        };
+        try {
+          if (o.reuse !== false && held.count < ix.chunks.length) {
+            reused = await reuseSlotFiles({ slots: o.slots, state, store, fetchChunks, sha256Hex });
+            last = Date.now();
+            o.log(reused.chunks > 0
+              ? `rebuilt ${reused.chunks} chunks (${reused.bytes} bytes) from ${reused.members.join(', ')}; ${ix.chunks.length - store.present.count} chunks left to fetch`
+              : `rebuilt no chunk from the slots: ${reused.why ?? `the members they hold (${reused.members.join(', ')}) fill no whole chunk that matches the index`}`);
+          }
+          await fetchChunks(store.present.missing());
         } catch (e) {
           if (stalled) return done({ outcome: 'stalled', message: `no progress for ${o.waitMs} ms; ${fetchedBytes} bytes fetched, the download resumes from disk next time`, offer: ix, fromChunk });
           throw e;
@@ -170,7 +193,7 @@ export async function updateOverLink(o: LinkUpdateOptions): Promise<LinkUpdateRe
           clearInterval(watchdog);
         }
         tar = store.finish();
-        o.log(`downloaded: ${fetchedBytes} bytes fetched, every chunk matched the signed index; verifying the whole bundle`);
+        o.log(`downloaded: ${fetchedBytes} bytes fetched${reused === undefined ? '' : `, ${reused.bytes} rebuilt from the slots`}, every chunk matched the signed index; verifying the whole bundle`);
       }
       withBundleFiles(tar, (files) => {
         const { manifest } = readSignedManifest(files, o.policy.trustedKeys);
