@@ -135,10 +135,12 @@ typedef struct {
    *bad is set when the row holds inf or NaN (x·0 is NaN then). */
 static void row_range(const float *x, int k, float *mn, float *mx, int *bad) {
   float lo = 0, hi = 0, nan_probe = 0;
+  /* Comparisons, not fminf/fmaxf: without -ffast-math GCC calls libm for those (NaN rules), ~13 ns
+     an element; a NaN is caught by nan_probe instead. */
 #pragma omp simd reduction(min : lo) reduction(max : hi) reduction(+ : nan_probe)
   for (int i = 0; i < k; i++) {
-    lo = fminf(lo, x[i]);
-    hi = fmaxf(hi, x[i]);
+    lo = x[i] < lo ? x[i] : lo;
+    hi = x[i] > hi ? x[i] : hi;
     nan_probe += x[i] * 0.0f;
   }
   *mn = lo;
@@ -173,7 +175,8 @@ static void quant_row(const quant_job *j, int r, float mn, float mx, int bad) {
 #pragma omp simd
   for (int i = 0; i < j->k; i++) {
     float v = x[i] * inv + zpf;
-    v = fminf(fmaxf(v, 0.0f), hi);
+    v = v > 0.0f ? v : 0.0f;
+    v = v < hi ? v : hi;
     q[i] = (uint8_t)((uint8_t)(int32_t)(v + 0.5f) ^ flip);
   }
   memset(q + j->k, 0, (size_t)(j->kp - j->k));
@@ -240,6 +243,7 @@ static void gemm_task(void *ctx, int t, int worker) {
   const elma_q8_path *path = m->path;
   const int nr = path->nr, mr = path->mr, kp = m->kp;
   int32_t tile[ELMA_Q8_MR_MAX * ELMA_Q8_NR_MAX] __attribute__((aligned(64)));
+  float ftile[ELMA_Q8_MR_MAX * ELMA_Q8_NR_MAX] __attribute__((aligned(64)));
   const int p0 = t * j->panels_per_task, n_panels = m->np / nr;
   const int p1 = p0 + j->panels_per_task < n_panels ? p0 + j->panels_per_task : n_panels;
   for (int p = p0; p < p1; p++) {
@@ -250,14 +254,17 @@ static void gemm_task(void *ctx, int t, int worker) {
     for (int r0 = 0; r0 < j->rows; r0 += mr) {
       const int rows = j->rows - r0 < mr ? j->rows - r0 : mr;
       path->kernel(j->q + (int64_t)r0 * kp, kp, rows, panel, kp, tile);
+      if (j->acc != NULL) {
+        for (int i = 0; i < rows; i++) memcpy(j->acc + (int64_t)(r0 + i) * m->n + n0, tile + i * nr, (size_t)cols * sizeof *tile);
+        continue;
+      }
+      /* Dequantize; with an activation, into a contiguous float tile first, so that one call runs
+         it on rows · cols values (one call per 16-wide row costs more than the GELU itself). */
+      const int act = j->act != ELMA_ACT_LINEAR;
       for (int i = 0; i < rows; i++) {
         const int32_t *c = tile + i * nr;
         const int r = r0 + i;
-        if (j->acc != NULL) {
-          memcpy(j->acc + (int64_t)r * m->n + n0, c, (size_t)cols * sizeof *c);
-          continue;
-        }
-        float *y = j->y + (int64_t)r * j->ldy + n0;
+        float *y = act ? ftile + i * cols : j->y + (int64_t)r * j->ldy + n0;
         const int32_t zp = j->zp[r];
         const float sx = j->scale[r];
         if (bias != NULL) {
@@ -267,7 +274,10 @@ static void gemm_task(void *ctx, int t, int worker) {
 #pragma omp simd
           for (int c2 = 0; c2 < cols; c2++) y[c2] = (float)(c[c2] - zp * colsum[c2]) * (sx * wscale[c2]);
         }
-        if (j->act != ELMA_ACT_LINEAR) elma_bias_act(y, NULL, cols, j->act);
+      }
+      if (act) {
+        elma_bias_act(ftile, NULL, rows * cols, j->act);
+        for (int i = 0; i < rows; i++) memcpy(j->y + (int64_t)(r0 + i) * j->ldy + n0, ftile + i * cols, (size_t)cols * sizeof *ftile);
       }
     }
   }
