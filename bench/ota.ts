@@ -7,11 +7,17 @@
  *     device's log lines as they arrive;
  *   - resume after the device is killed (SIGKILL) at 50% of the download: bytes the server sends
  *     again, and the time of the resumed run;
- *   - resume after the connection is cut at 50% (the device keeps running and reconnects).
+ *   - resume after the connection is cut at 50% (the device keeps running and reconnects);
+ *   - updates that reuse what the device has (docs/ota.md "Reusing what the device has"): a device
+ *     running models/default in fp32 takes its int8 and fp16 conversions and an fp32 retrain (every
+ *     weight changed, tokenizer kept), each packed with the default chunk size; the bytes the
+ *     server sends are compared with the whole archive and with the fp32 archive, beside the same
+ *     update with --no-reuse and one to a device whose slots hold another model.
  * The server is a LinkServer in this process (so it can count the bytes it serves and cut the
  * connection); the device is a separate process. Medians of `--runs N` (default 3). `--json` prints
- * JSON. The 50 MiB model is a random-weight ALBERT (hidden 1024, intermediate 4200) on the test
- * fixture's 2000-piece tokenizer; its golden answer is whatever it answers.
+ * JSON; `--only full` or `--only reuse` runs one part. The 50 MiB model is a random-weight ALBERT
+ * (hidden 1024, intermediate 4200) on the test fixture's 2000-piece tokenizer; its golden answer is
+ * whatever it answers.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -37,6 +43,10 @@ const HF_TINY = path.join(ROOT, 'test/fixtures/hf-albert/albert_tiny_qa');
 const json = process.argv.includes('--json');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
+if (ONLY !== undefined && ONLY !== 'full' && ONLY !== 'reuse') throw new Error(`--only must be full or reuse, got ${JSON.stringify(ONLY)}`);
+const DEFAULT_MODEL = path.join(ROOT, 'models/default');
 const H = 1024;
 const I = 4200;
 const CONTEXT = 'The Normans gave their name to Normandy, a region in France.';
@@ -71,7 +81,7 @@ function bigHfModel(dir: string): void {
   writeFileSync(path.join(dir, 'model.safetensors'), serializeSafetensors(out));
 }
 
-interface Setup { dir: string; template: string; tar: string; size: number; pub: string; serverKey: ReturnType<typeof generateKeyFile>; deviceKey: string; registry: string }
+interface Setup { dir: string; key: string; template: string; tar: string; size: number; pub: string; serverKey: ReturnType<typeof generateKeyFile>; deviceKey: string; registry: string }
 
 async function setup(): Promise<Setup> {
   const dir = path.join(os.tmpdir(), `elma-bench-ota-${process.pid}`);
@@ -93,25 +103,27 @@ async function setup(): Promise<Setup> {
   await cli(['bundle', 'pack', small, '--key', key, '--version', '1']);
   const template = path.join(dir, 'slots-template');
   await cli(['slots', 'init', '--slots', template, '--from', small, '--pubkey', pub]);
-  bigHfModel(path.join(dir, 'hf-big'));
-  const big = path.join(dir, 'v2');
-  await cli(['import-hf', path.join(dir, 'hf-big'), '--out', big]);
-  golden(big);
   const tar = path.join(dir, 'v2.tar');
-  await cli(['bundle', 'pack', big, '--key', key, '--version', '2', '--out', tar]);
+  if (ONLY !== 'reuse') {
+    bigHfModel(path.join(dir, 'hf-big'));
+    const big = path.join(dir, 'v2');
+    await cli(['import-hf', path.join(dir, 'hf-big'), '--out', big]);
+    golden(big);
+    await cli(['bundle', 'pack', big, '--key', key, '--version', '2', '--out', tar]);
+  }
   const serverKey = generateKeyFile(path.join(dir, 'server.key'), nodeProvider);
   const deviceKey = path.join(dir, 'device.key');
   const dk = generateKeyFile(deviceKey, nodeProvider);
   const registry = path.join(dir, 'devices.json');
   writeFileSync(registry, '{"version": 1, "devices": []}\n');
   registerDevice(registry, 'bench-device', dk.publicKey);
-  return { dir, template, tar, size: statSync(tar).size, pub, serverKey, deviceKey, registry };
+  return { dir, key, template, tar, size: ONLY === 'reuse' ? 0 : statSync(tar).size, pub, serverKey, deviceKey, registry };
 }
 
 interface Server { port: number; served: () => number; cutAt: (bytes: number) => void; close: () => Promise<void> }
 
-async function server(s: Setup): Promise<Server> {
-  const offered = new OfferedBundle(s.tar);
+async function server(s: Setup, tar = s.tar): Promise<Server> {
+  const offered = new OfferedBundle(tar);
   let served = 0;
   let cutAt = Infinity;
   let srv: LinkServer | undefined;
@@ -133,9 +145,9 @@ async function server(s: Setup): Promise<Server> {
 
 interface DeviceRun { code: number | null; signal: string | null; ms: number; lines: { at: number; text: string }[]; out: string }
 
-function device(s: Setup, port: number, slots: string, env: Record<string, string> = {}): Promise<DeviceRun> {
+function device(s: Setup, port: number, slots: string, env: Record<string, string> = {}, extra: string[] = []): Promise<DeviceRun> {
   const args = ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), 'update', '--link', `127.0.0.1:${port}`, '--server-key', toHex(s.serverKey.publicKey),
-    '--key', s.deviceKey, '--slots', slots, '--pubkey', s.pub, '--wait-ms', '30000'];
+    '--key', s.deviceKey, '--slots', slots, '--pubkey', s.pub, '--wait-ms', '30000', ...extra];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: { at: number; text: string }[] = [];
@@ -153,10 +165,10 @@ function device(s: Setup, port: number, slots: string, env: Record<string, strin
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, ms: performance.now() - t0, lines, out })));
 }
 
-function freshSlots(s: Setup, name: string): string {
+function freshSlots(s: Setup, name: string, template = s.template): string {
   const slots = path.join(s.dir, name);
   rmSync(slots, { recursive: true, force: true });
-  cpSync(s.template, slots, { recursive: true });
+  cpSync(template, slots, { recursive: true });
   return slots;
 }
 
@@ -166,8 +178,7 @@ const at = (r: DeviceRun, re: RegExp): number => {
   return l.at;
 };
 
-async function main(): Promise<void> {
-  const s = await setup();
+async function fullRuns(s: Setup): Promise<void> {
   const chunks = Math.ceil(s.size / (1 << 20));
   const half = Math.floor(chunks / 2);
   progress(`bundle archive: ${(s.size / 2 ** 20).toFixed(1)} MiB in ${chunks} chunks; ${RUNS} runs of each`);
@@ -236,6 +247,80 @@ async function main(): Promise<void> {
       ['connection cut at 50%: whole download (ms)', r.cutAt50.downloadMs.toFixed(0)],
       ['  MiB sent twice', MiB(r.cutAt50.resentBytes)],
     ])}\n\n${r.machine}; ${r.date}\n`);
+  }
+}
+
+/** Every float of an fp32 safetensors file changed by a relative 2^-20 (a retrain that keeps the architecture and tokenizer). */
+function retrainWeights(file: string): void {
+  const st = parseSafetensors(new Uint8Array(readFileSync(file)));
+  const out = new Map<string, TensorInput>();
+  for (const [name, t] of st.tensors) {
+    const data = Float32Array.from(t.data as Float32Array, (x) => x * (1 + 2 ** -20));
+    out.set(name, { shape: t.shape, data });
+  }
+  writeFileSync(file, serializeSafetensors(out));
+}
+
+interface ReuseRow { update: string; archive: number; served: number; reusedChunks: number; chunks: number }
+
+/** models/default in fp32 on the device; its conversions and a retrain offered; the bytes each update takes off the wire. */
+async function reuseRuns(s: Setup): Promise<{ fp32Archive: number; rows: ReuseRow[] }> {
+  progress('reuse: packing models/default (fp32 v1, provisioned) and its int8, fp16 and retrained fp32 v2');
+  const v1 = path.join(s.dir, 'default-v1');
+  cpSync(DEFAULT_MODEL, v1, { recursive: true });
+  const v1tar = path.join(s.dir, 'default-v1.tar');
+  await cli(['bundle', 'pack', v1, '--key', s.key, '--version', '1', '--out', v1tar]);
+  const template = path.join(s.dir, 'default-slots');
+  await cli(['slots', 'init', '--slots', template, '--from', v1, '--pubkey', s.pub]);
+  const offers: { update: string; tar: string }[] = [];
+  for (const f of ['int8', 'fp16'] as const) {
+    const tar = path.join(s.dir, `default-v2-${f}.tar`);
+    await cli(['bundle', 'pack', v1, '--key', s.key, '--version', '2', '--weights', f, '--into', path.join(s.dir, `default-v2-${f}`), '--out', tar]);
+    offers.push({ update: `fp32 → ${f}`, tar });
+  }
+  const retrained = path.join(s.dir, 'default-v2-retrain');
+  cpSync(v1, retrained, { recursive: true });
+  retrainWeights(path.join(retrained, 'weights.safetensors'));
+  const rtar = `${retrained}.tar`;
+  await cli(['bundle', 'pack', retrained, '--key', s.key, '--version', '2', '--out', rtar]);
+  offers.push({ update: 'fp32 → fp32 retrain (every weight changed)', tar: rtar });
+  const rows: ReuseRow[] = [];
+  const run = async (update: string, tar: string, slotsTemplate: string, extra: string[]): Promise<void> => {
+    const srv = await server(s, tar);
+    try {
+      const r = await device(s, srv.port, freshSlots(s, 'reuse', slotsTemplate), {}, ['--no-boot', ...extra]);
+      if (r.code !== 0) throw new Error(`${update}: ${r.out}${r.lines.map((x) => x.text).join('\n')}`);
+      const m = /^reused: (\d+) of (\d+) chunks/m.exec(r.out);
+      const chunks = Number(/^download: version \d+, (\d+) chunks/m.exec(r.out)?.[1]);
+      rows.push({ update, archive: statSync(tar).size, served: srv.served(), reusedChunks: m === null ? 0 : Number(m[1]), chunks });
+    } finally {
+      await srv.close();
+    }
+  };
+  for (const o of offers) {
+    progress(`reuse: ${o.update}`);
+    await run(o.update, o.tar, template, []);
+  }
+  progress('reuse: the int8 update with --no-reuse, and to a device holding another model');
+  await run('fp32 → int8, --no-reuse', offers[0]!.tar, template, ['--no-reuse']);
+  await run('int8 to a device whose slots hold another model', offers[0]!.tar, s.template, []);
+  return { fp32Archive: statSync(v1tar).size, rows };
+}
+
+async function main(): Promise<void> {
+  const s = await setup();
+  if (ONLY !== 'reuse') await fullRuns(s);
+  if (ONLY !== 'full') {
+    const { fp32Archive, rows } = await reuseRuns(s);
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ reuse: { machine: machine(), date: new Date().toISOString().slice(0, 10), fp32Archive, rows } }, null, 2)}\n`);
+    } else {
+      const x = (b: number): string => (b / fp32Archive).toFixed(3);
+      process.stdout.write(`\nUpdates of models/default (fp32 archive ${fp32Archive} bytes) to a device running it in fp32, default chunk size:\n${printTable(
+        ['update', 'archive bytes', '× fp32 archive', 'fetched bytes (served by the cloud)', '× fp32 archive', '× its archive', 'chunks reused / all'],
+        rows.map((r) => [r.update, r.archive, x(r.archive), r.served, x(r.served), (r.served / r.archive).toFixed(3), `${r.reusedChunks} / ${r.chunks}`]),
+      )}\n\n${machine()}; ${new Date().toISOString().slice(0, 10)}\n`);
+    }
   }
   rmSync(s.dir, { recursive: true, force: true });
 }

@@ -73,28 +73,33 @@ export function predictArchive(manifestBytes: Uint8Array, signatureSize: number,
   return { pieces: layout.pieces, files };
 }
 
-/** `length` bytes of a member's data from `offset`, or null when the device does not hold that member. */
-export type MemberBytes = (member: string, offset: number, length: number) => Uint8Array | null;
+/** The members the device holds, and their bytes. */
+export interface MemberBytes {
+  holds(member: string): boolean;
+  /** `length` bytes of a held member's data from `offset` (fewer only if the file is shorter). */
+  read(member: string, offset: number, length: number): Uint8Array;
+}
 
 /**
  * Chunk `i` of the predicted archive, assembled from its headers and padding and the members
- * `read` can supply; null when some byte of it belongs to a member the device does not hold (or
- * a read came back short). The caller hashes it against the index before it counts.
+ * `m` holds; null when some byte of it belongs to a member the device does not hold (or a read
+ * came back short). The caller hashes it against the index before it counts.
  */
-export function rebuildChunk(ix: ChunkIndex, p: ArchivePrediction, i: number, read: MemberBytes): Uint8Array | null {
+export function rebuildChunk(ix: ChunkIndex, p: ArchivePrediction, i: number, m: MemberBytes): Uint8Array | null {
   const { offset, length } = chunkSpan(ix, i);
   const end = offset + length;
+  const overlapping = p.pieces.filter((piece) => piece.offset < end && piece.offset + ('bytes' in piece ? piece.bytes.byteLength : piece.size) > offset);
+  if (overlapping.some((piece) => 'member' in piece && !m.holds(piece.member))) return null;
   const out = new Uint8Array(length);
-  for (const piece of p.pieces) {
+  for (const piece of overlapping) {
     const size = 'bytes' in piece ? piece.bytes.byteLength : piece.size;
     const from = Math.max(offset, piece.offset), to = Math.min(end, piece.offset + size);
-    if (from >= to) continue;
     if ('bytes' in piece) {
       out.set(piece.bytes.subarray(from - piece.offset, to - piece.offset), from - offset);
       continue;
     }
-    const bytes = read(piece.member, from - piece.offset, to - from);
-    if (bytes === null || bytes.byteLength !== to - from) return null;
+    const bytes = m.read(piece.member, from - piece.offset, to - from);
+    if (bytes.byteLength !== to - from) return null;
     out.set(bytes, from - offset);
   }
   return out;

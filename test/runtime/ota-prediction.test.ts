@@ -41,7 +41,7 @@ function predicted(r: ReturnType<typeof release>): ArchivePrediction {
   return p;
 }
 
-const from = (files: ReadonlyMap<string, Uint8Array>): MemberBytes => (m, o, n) => files.get(m)?.slice(o, o + n) ?? null;
+const from = (files: ReadonlyMap<string, Uint8Array>): MemberBytes => ({ holds: (m) => files.has(m), read: (m, o, n) => files.get(m)!.slice(o, o + n) });
 
 test('tarLayout places every piece where tarBytes writes it and the tar reader finds it', (t) => {
   const { files, tar } = release();
@@ -102,7 +102,7 @@ test('a chunk holding a byte of a member the device lacks is not rebuilt; the ot
   t.not(sha(rebuildChunk(r.ix, p, i, from(damaged))!), r.ix.chunks[i]!);
   t.is(sha(rebuildChunk(r.ix, p, i + 1, from(damaged))!), r.ix.chunks[i + 1]!, 'the next chunk is unharmed');
   // A short read is no chunk at all.
-  t.is(rebuildChunk(r.ix, p, i, (m, o, n) => r.files.get(m)!.slice(o, o + n - 1)), null);
+  t.is(rebuildChunk(r.ix, p, i, { holds: () => true, read: (m, o, n) => r.files.get(m)!.slice(o, o + n - 1) }), null);
 });
 
 test('no prediction from a manifest that is not UTF-8, not a manifest, or whose members do not make the signed size', (t) => {

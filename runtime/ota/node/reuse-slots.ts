@@ -23,7 +23,7 @@ import { BLOCK } from '../../../models/bundle/tar-format.ts';
 import { openFileAccess, type FileAccess } from '../../../models/bundle/node/file-access.ts';
 import { otherSlot, type SlotName, type SlotState } from '../../slots/slot-state.ts';
 import { chunkSpan } from '../../../models/bundle/chunk-index.ts';
-import { headMember, memberHeader, paddedSize, predictArchive, rebuildChunk } from '../archive-prediction.ts';
+import { headMember, memberHeader, paddedSize, predictArchive, rebuildChunk, type MemberBytes } from '../archive-prediction.ts';
 import type { DownloadStore } from './download-store.ts';
 
 export interface ReuseOptions {
@@ -112,25 +112,28 @@ export async function reuseSlotFiles(o: ReuseOptions): Promise<ReuseResult> {
     const h = held.get(`${e.sha256}:${e.size}`);
     if (h !== undefined) sources.set(name, h);
   }
-  const members = [...sources].map(([name, h]) => `${name} (slot ${h.slot})`);
-  if (sources.size === 0) return { chunks: 0, bytes: 0, members, why: 'no member of the archive is in a slot' };
+  const found = [...sources].map(([name, h]) => `${name} (slot ${h.slot})`);
+  if (sources.size === 0) return { chunks: 0, bytes: 0, members: found, why: 'no member of the archive is in a slot' };
   const open = new Map<string, FileAccess>();
-  const read = (member: string, offset: number, length: number): Uint8Array | null => {
-    if (member === MANIFEST_FILE) return manifestBytes.subarray(offset, offset + length);
-    if (member === SIGNATURE_FILE) return signatureBytes.subarray(offset, offset + length);
-    const h = sources.get(member);
-    if (h === undefined) return null;
-    let f = open.get(h.file);
-    if (f === undefined) {
-      f = openFileAccess(h.file);
-      open.set(h.file, f);
-    }
-    return f.readAt(offset, length);
+  const head = new Map([[MANIFEST_FILE, manifestBytes], [SIGNATURE_FILE, signatureBytes]]);
+  const members: MemberBytes = {
+    holds: (member) => head.has(member) || sources.has(member),
+    read(member, offset, length) {
+      const own = head.get(member);
+      if (own !== undefined) return own.subarray(offset, offset + length);
+      const file = sources.get(member)!.file;
+      let f = open.get(file);
+      if (f === undefined) {
+        f = openFileAccess(file);
+        open.set(file, f);
+      }
+      return f.readAt(offset, length);
+    },
   };
   let chunks = 0, bytes = 0;
   try {
     for (const i of store.present.missing()) {
-      const rebuilt = rebuildChunk(ix, p, i, read);
+      const rebuilt = rebuildChunk(ix, p, i, members);
       if (rebuilt === null || o.sha256Hex(rebuilt) !== ix.chunks[i]) continue;
       store.writeUnsynced(i, rebuilt);
       chunks++;
@@ -140,5 +143,5 @@ export async function reuseSlotFiles(o: ReuseOptions): Promise<ReuseResult> {
     for (const f of open.values()) f.close();
   }
   store.commit();
-  return { chunks, bytes, members };
+  return { chunks, bytes, members: found };
 }
