@@ -47,11 +47,14 @@ const H = cfg.hiddenSize, I = cfg.intermediateSize;
 
 const tryMake = <T>(f: () => T): T | null => { try { return f(); } catch (e) { if (e instanceof BackendError) { log(`${e.message}\n`); return null; } throw e; } };
 const native: NativeBackend | null = tryMake(() => createNativeBackend({ threads }));
+// The int8 layer (docs/backends.md, "int8"): the same library, the six matrices as int8 GEMMs.
+const nativeInt8: NativeBackend | null = native !== null ? tryMake(() => createNativeBackend({ threads, precision: 'int8' })) : null;
 const onnx: OnnxBackend | null = tryMake(() => createOnnxBackend({ threads }));
 const backends = [native, onnx].filter((b): b is NativeBackend | OnnxBackend => b !== null) as Backend[];
 const baselineLib = process.argv.indexOf('--baseline') > 0 ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
 const baseline: NativeBackend | null = baselineLib !== undefined ? tryMake(() => createNativeBackend({ threads, library: baselineLib })) : null;
-const layerBackends: Backend[] = baseline !== null ? [...backends, { ...baseline, name: 'native-base' } as Backend] : backends;
+const layerBackends: Backend[] = [...backends, ...(nativeInt8 !== null ? [nativeInt8] : []),
+  ...(baseline !== null ? [{ ...baseline, name: 'native-base' } as Backend] : [])];
 
 function layerFlops(b: number, s: number): number {
   return 2 * b * s * H * H * 4 + 2 * b * s * H * I * 2 + 2 * 2 * b * s * s * H;
@@ -89,6 +92,9 @@ function addResult(row: ResultRow, flops: number): { gflops: number; ofPeak: num
 }
 const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 const layerRows: (string | number)[][] = [];
+const precisionOf = (b: Backend): Precision => ('precision' in b ? (b as NativeBackend).precision : 'fp32');
+/** An int8 row says which path ran it (avx512-vnni, avx-vnni, avx2, neon-dot, neon, portable). */
+const int8PathOf = (b: Backend): Record<string, string> => (precisionOf(b) === 'int8' ? { int8_path: (b as NativeBackend).int8?.path() ?? '' } : {});
 const blasOf = (b: Backend): Record<string, string> =>
   'blasCore' in b ? { blas_core: (b as NativeBackend).blasCore, blas_dispatch: describeBlasDispatch((b as NativeBackend).blasDispatch) } : {};
 
@@ -114,9 +120,9 @@ for (const S of [384, 128]) {
   // The TypeScript backend has no fused layer: the engine composes it from its ops.
   const jsMs = median(Array.from({ length: jsReps }, () => { const x = x0.slice(); const t0 = performance.now(); runLayerByOps(jsBackend, x, mask, w, shape); return performance.now() - t0; }));
   log('done\n');
-  [...layerBackends.map((b, i) => [b.name, ms[i]!, blasOf(b)] as const), ['js', jsMs, {}] as const].forEach(([name, t, blas]) => {
-    const { gflops, ofPeak } = addResult({ backend: name, precision: 'fp32', op: 'layer', batch: 1, seq: S, ms: t, ...blas }, layerFlops(1, S));
-    layerRows.push([name, 'ALBERT layer', 'fp32', 1, S, t, gflops, pct(ofPeak)]);
+  [...layerBackends.map((b, i) => [b.name, ms[i]!, { ...blasOf(b), ...int8PathOf(b) }, precisionOf(b)] as const), ['js', jsMs, {}, 'fp32'] as const].forEach(([name, t, blas, precision]) => {
+    const { gflops, ofPeak } = addResult({ backend: name, precision, op: 'layer', batch: 1, seq: S, ms: t, ...blas }, layerFlops(1, S));
+    layerRows.push([name, 'ALBERT layer', precision === 'int8' ? `int8 (${blas.int8_path})` : precision, 1, S, t, gflops, pct(ofPeak)]);
   });
 }
 
