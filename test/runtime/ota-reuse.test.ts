@@ -10,7 +10,7 @@
  * resumes with the chunks already counted.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +179,30 @@ test('a manifest that lies about a file\'s sha256 costs only a download: the chu
   t.deepEqual(untouched(slots), before, 'slot A and the state records are byte-identical');
   t.is(readState(slots).state.slots.B, null, 'nothing was installed');
   t.regex(String(ReportLog.read(srv.reports.file).find((x) => x.event === 'refused')?.reason), /^file-hash: /);
+});
+
+test('an archive another writer made (GNU tar) is not predicted: every chunk is fetched and the bundle installs', async (t) => {
+  if (spawnSync('tar', ['--version']).status !== 0) {
+    t.pass('no GNU tar on this machine');
+    return;
+  }
+  const { o, dir } = await release;
+  const gnu = path.join(scratch('elma-ota-gnu-'), 'gnu.tar');
+  execFileSync('tar', ['--format=ustar', '-cf', gnu, MANIFEST_FILE, SIGNATURE_FILE, ...Object.keys(readManifest(dir).manifest.files)], { cwd: dir });
+  const key = readSigningKeyFile(o.k.key);
+  const access = openFileAccess(gnu);
+  writeFileSync(`${gnu}.index.json`, encodeSignedIndex(signChunkIndex(buildChunkIndex(access, { model: 'albert_tiny_qa', version: 6, expires: readManifest(dir).manifest.expires! }, CHUNK), key.secretKey)));
+  access.close();
+  key.secretKey.fill(0);
+  const size = readFileSync(gnu).byteLength;
+  const { srv, served } = await countingServer(o, gnu);
+  t.teardown(() => srv.close());
+  const slots = freshSlots(o);
+  const r = await elma(updateArgs(o, slots, srv.port, '--no-boot'));
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.is(served(), size, 'the whole archive');
+  t.regex(r.stdout, /^reused: 0 of \d+ chunks \(0 bytes\) from the slots: its manifest's members make an archive of \d+ bytes, the index signs \d+; fetched \d+ chunks/m);
+  t.deepEqual(snapshot(path.join(slots, 'B')), snapshot(dir));
 });
 
 function child(args: string[], env: Record<string, string>): ReturnType<typeof spawnSync> {

@@ -97,9 +97,9 @@ export async function reuseSlotFiles(o: ReuseOptions): Promise<ReuseResult> {
   const sigBlock = await bytesAt(sigAt, BLOCK);
   const s = sigBlock === null ? null : headMember(memberHeader(sigBlock), SIGNATURE_FILE);
   if (s === null) return none(`the archive's second member is not ${SIGNATURE_FILE} as elma bundle pack writes it`);
-  const manifestBytes = (await bytesAt(BLOCK, m.size))!;
+  const manifestBytes = await bytesAt(BLOCK, m.size);
   const signatureBytes = await bytesAt(sigAt + BLOCK, s.size);
-  if (signatureBytes === null) return none('the archive ends inside its signature');
+  if (manifestBytes === null || signatureBytes === null) return none('the archive ends inside its head');
 
   // 2. The layout the manifest predicts.
   const p = predictArchive(manifestBytes, s.size, ix);
