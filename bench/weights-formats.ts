@@ -9,8 +9,9 @@
  *                          embeddings costs
  *
  * Sizes: the weights file, the bundle directory, the signed `.tar` a device downloads over the air
- * (the OTA payload: the chunk index covers exactly these bytes; there is no compression or delta
- * in the update path), and, for information only, that archive under gzip -9. Accuracy, per data
+ * when it has nothing to reuse (the chunk index covers exactly these bytes; there is no compression
+ * in the update path; what a device running the fp32 model fetches is bench:ota's `--only reuse`),
+ * and, for information only, that archive under gzip -9. Accuracy, per data
  * file: full-model (12 layers) and early-exit EM/F1 under the bundle's own thresholds, mean layers,
  * the device policy (depth limit + offload) F1 and offload rate, and how many early-exit answers
  * equal the fp32 bundle's. Load: median of 3 loadQaBundle calls (read, hash, dequantise, backend).
