@@ -84,7 +84,7 @@ function selectInt8(name: unknown): Backend {
     }
   }
   if (int8Backend instanceof BackendError) {
-    throw new UsageError(`precision int8 needs the native backend, which is not available on this machine: ${int8Backend.message.replace(/^backend \w+: /, '')}`);
+    throw new UsageError(`precision int8 runs on the native backend, which cannot run it here: ${int8Backend.message.replace(/^backend \w+: /, '')}`);
   }
   return int8Backend;
 }

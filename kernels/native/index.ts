@@ -59,7 +59,7 @@ export interface NativeOptions {
   readonly threads?: number;
   /** 'int8' runs the fused layer's six matrices as int8 GEMMs (default 'fp32'). */
   readonly precision?: NativePrecision;
-  /** The int8 path (elma_int8_paths(): avx512-vnni, avx-vnni, avx2, neon-dot, neon, portable); default ELMA_INT8_PATH, else the fastest this CPU runs. */
+  /** The int8 path (elma_int8_paths(): avx512-vnni, avx-vnni, avx2, neon-dot, neon, portable); default ELMA_INT8_PATH (read for precision int8), else the fastest this CPU runs. */
   readonly int8Path?: string;
 }
 
@@ -94,7 +94,8 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
   const precision = opts.precision ?? 'fp32';
   if (!NATIVE_PRECISIONS.includes(precision)) throw new BackendError('native', `precision ${JSON.stringify(precision)}: choose ${NATIVE_PRECISIONS.join(' or ')}`);
   const int8 = bindInt8(lib);
-  const int8Path = opts.int8Path ?? process.env.ELMA_INT8_PATH ?? '';
+  // ELMA_INT8_PATH only where int8 runs: a bad value must not take the fp32 backend away.
+  const int8Path = opts.int8Path ?? (precision === 'int8' ? process.env.ELMA_INT8_PATH : undefined) ?? '';
   if (int8 !== undefined && int8Path !== '' && int8.setPath(int8Path) !== 0) throw new BackendError('native', c.lastError());
   if (precision === 'int8' && (int8 === undefined || c.handle === undefined)) throw new BackendError('native', `${file} has no int8 kernels (rebuild with npm run build:native)`);
   const failed = (what: string): never => { throw new BackendError('native', `${what} failed: ${c.lastError()}`); };

@@ -159,3 +159,17 @@ maybe('elma ask --precision int8 answers the default model\'s golden questions; 
     t.regex(r.stderr, message);
   }
 });
+
+maybe('int8: ELMA_INT8_PATH applies to the int8 precision only, and a bad one is a clear error there', (t) => {
+  const before = process.env.ELMA_INT8_PATH;
+  process.env.ELMA_INT8_PATH = 'mmx';
+  try {
+    t.is(createNativeBackend().precision, 'fp32', 'fp32 is not taken away by a bad int8 path');
+    t.throws(() => createNativeBackend({ precision: 'int8' }), { instanceOf: BackendError, message: /unknown int8 path "mmx"/ });
+    process.env.ELMA_INT8_PATH = 'portable';
+    t.is(createNativeBackend({ precision: 'int8' }).int8!.path(), 'portable');
+  } finally {
+    if (before === undefined) delete process.env.ELMA_INT8_PATH; else process.env.ELMA_INT8_PATH = before;
+    native!.int8!.setPath('');
+  }
+});
