@@ -12,7 +12,7 @@
  *    (`a_signed`), stored as that byte, and the zero point is shifted by 128 to match.
  *
  * A path is one instruction set's kernel with the ranges it computes exactly: the integer result
- * of every path equals the portable reference (qgemm_ref.c) bit for bit on any data within
+ * of every path equals the plain-loop reference (elma_q8_reference_s32, qgemm_portable.c) bit for bit on any data within
  * [0, a_max] × [−w_max, w_max] (kernels/native/test/test_qgemm.c). AVX2 has no exact
  * u8 × s8 multiply-add into 32 bits: vpmaddubsw saturates pairs at int16, so that path quantizes
  * the activations to 7 bits (a_max 127; qgemm_x86.c has the bound and why). Every path takes
