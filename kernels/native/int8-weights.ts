@@ -1,6 +1,7 @@
 /**
  * int8 copies of a layer's six matrices (docs/backends.md, "int8"): quantizing them with the C
- * library's own quantizer (symmetric per output channel, −127..127, round to nearest), and the
+ * library's own quantizer (symmetric per output channel, −127..127, ties to even: the bundle
+ * packer's rule, models/weights/int8-rows.ts, so both give the same bytes), and the
  * elma_layer_int8_matrices struct the C ABI takes them in. A bundle that carries int8 weights
  * hands them to the backend as LayerWeights.int8; otherwise the int8 layer handle quantizes the
  * fp32 matrices itself, the same way.

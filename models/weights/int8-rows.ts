@@ -10,7 +10,10 @@
  * so |w − w'| ≤ scale[r] / 2 (plus one float32 rounding). A row of zeros (or one so small that its
  * scale underflows float32) gets scale 1 and q = 0: every stored scale is finite and positive,
  * which is what the loader checks (a zero scale in a file is a corrupt file, not a zero row).
- * Platform-neutral.
+ * `w / scale` is divided in double (a float32 over a float32), exactly as the native int8 layer's
+ * quantizer (elma_int8_quantize, kernels/native/src/qgemm.c) divides: both give the same bytes
+ * from the same weights, so an int8 bundle run natively equals the fp32 bundle run at precision
+ * int8 (test/kernels/int8-quantizer-agreement.test.ts). Platform-neutral.
  */
 import { INT8_MAX } from './weights-format.ts';
 

@@ -122,7 +122,9 @@ ELMA_API elma_layer_handle *elma_layer_create_int8(const elma_layer_weights *w, 
                                                    const elma_layer_shape *s);
 /* The int8 path a handle runs on; "" for an fp32 handle. */
 ELMA_API const char *elma_layer_int8_path_of(const elma_layer_handle *h);
-/* Symmetric per-channel int8 of fp32 weights [out_f, in_f]: q [out_f, in_f] in −127..127, scale [out_f]. */
+/* Symmetric per-channel int8 of fp32 weights [out_f, in_f]: q [out_f, in_f] in −127..127, scale [out_f];
+   scale = fl32(max|row| / 127), q = rint(w / scale) in double, ties to even (a zero row: scale 1, q 0),
+   the bundle packer's rule (docs/bundles.md "Weight formats"), so both give the same bytes. */
 ELMA_API int elma_int8_quantize(const float *w, int32_t out_f, int32_t in_f, int8_t *q, float *scale);
 /* y = act(x · (q · scale)ᵀ + b) by the int8 GEMM of the current path, x quantized per row; b may be
    NULL. The weights are packed per call (a layer handle packs once). */

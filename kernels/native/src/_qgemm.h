@@ -70,7 +70,9 @@ typedef struct {
 } elma_q8_matrix;
 
 /* Quantize fp32 weights [n, k] to int8 for `path`'s range, per output channel, into q [n, k] and
-   scale [n]. A row of zeros gets scale 0 and zeros. */
+   scale [n]: scale = fl32(max|row| / w_max), q = rint(w / scale) in double (ties to even), the
+   rule the bundle packer applies too (qgemm.c). A row of zeros gets scale 1 and zeros; a row
+   with inf or NaN a NaN scale and zeros. */
 void elma_q8_quantize_weights(const float *w, int n, int k, int w_max, int8_t *q, float *scale);
 
 /* Pack int8 weights [n, k] (values in [−path->w_max, path->w_max], checked by the caller) with

@@ -59,19 +59,38 @@ const elma_q8_path *elma_q8_default_path(void) {
 
 /* --- weights --------------------------------------------------------------------------------- */
 
+/* The one weight quantizer of ELMA: the bundle packer (models/weights/int8-rows.ts quantizeRows)
+   applies the same rule, so an int8 bundle holds the bytes this function makes from its fp32
+   weights (test/kernels/int8-quantizer-agreement.test.ts checks it on the default model):
+     scale = fl32(amax / w_max)                         float division, correctly rounded
+     q     = clamp(rint((double)w / (double)scale), ±w_max)   division in double, ties to even
+   A row whose scale is 0 (all zeros, or so small the scale underflows) gets scale 1 and q 0, so
+   that every scale is finite and > 0 as a bundle stores it. Dividing in double (not multiplying
+   by a float reciprocal) is what the TypeScript side computes: the same quotient, bit for bit.
+   A row holding inf or NaN gets a NaN scale and q 0: its outputs are NaN, as fp32 would give
+   (the packer refuses such weights instead). */
 void elma_q8_quantize_weights(const float *w, int n, int k, int w_max, int8_t *q, float *scale) {
   for (int j = 0; j < n; j++) {
     const float *row = w + (int64_t)j * k;
-    float amax = 0;
-    for (int i = 0; i < k; i++) amax = fmaxf(amax, fabsf(row[i]));
-    /* Symmetric, round to nearest: |q| ≤ w_max because |row[i]| / s ≤ w_max. A non-finite weight
-       makes the scale non-finite, and the outputs of that channel follow (as in fp32). */
-    const float s = amax / (float)w_max, inv = amax > 0 ? (float)w_max / amax : 0;
-    scale[j] = s;
+    int8_t *qr = q + (int64_t)j * k;
+    float amax = 0, nan_probe = 0;
     for (int i = 0; i < k; i++) {
-      float v = rintf(row[i] * inv);
-      v = fminf(fmaxf(v, (float)-w_max), (float)w_max);
-      q[(int64_t)j * k + i] = (int8_t)v;
+      const float a = fabsf(row[i]);
+      amax = a > amax ? a : amax;
+      nan_probe += row[i] * 0.0f;
+    }
+    const float s = amax / (float)w_max;
+    if (!(nan_probe == 0) || s == 0) {
+      scale[j] = nan_probe == 0 ? 1.0f : NAN;
+      memset(qr, 0, (size_t)k);
+      continue;
+    }
+    scale[j] = s;
+    const double ds = s, lim = w_max;
+    for (int i = 0; i < k; i++) {
+      double v = rint((double)row[i] / ds);
+      v = v < -lim ? -lim : v > lim ? lim : v;
+      qr[i] = (int8_t)v;
     }
   }
 }
