@@ -38,5 +38,13 @@ function(elma_patch_quickjs src dst)
   # js_async_function_terminate: the end releases the pin (a caller still holds a reference).
   _elma_quickjs_edit(text "${src}" "        s->is_active = FALSE;\n"
     "        s->is_active = FALSE;\n        assert(s->header.ref_count > 1);\n        s->header.ref_count--; /* elma-qjs: unpinned at the end */\n")
+  # Written only when it changes: a new mtime at every configure would recompile quickjs.c (the
+  # bulk of the build) each time elma-qjs is built into an existing build directory.
+  if(EXISTS "${dst}")
+    file(READ "${dst}" before)
+    if(before STREQUAL text)
+      return()
+    endif()
+  endif()
   file(WRITE "${dst}" "${text}")
 endfunction()
