@@ -2,12 +2,15 @@
 # Installs an ELMA device image (docs/image.md, "Installing"): run from the unpacked image,
 #   sh install.sh --cloud HOST:PORT --server-key HEX            (as root, on the device)
 #   sh install.sh --root DIR --cloud ... --server-key ...       (into a tree: tests, a rootfs)
-# It checks every file of the image against SHA256SUMS and the Node that will run the program
-# (version, architecture), provisions slot A with the image's own program (a model that fails on
-# this device leaves the root as it was), then lays out, under the root:
-#   usr/lib/elma/                the device program (dist/elma-edge.mjs), its native library
-#                                (dist/native) and koffi's binary (node_modules/@koromix/...)
+# It checks every file of the image against SHA256SUMS and what will run the program (image.env's
+# ELMA_RUNTIME: for node the Node.js, its version and architecture; for qjs that the image's
+# static elma-qjs runs on this machine), provisions slot A with the image's own program (a model
+# that fails on this device leaves the root as it was), then lays out, under the root:
+#   usr/lib/elma/                node: the device program (dist/elma-edge.mjs), its native library
+#                                (dist/native) and koffi's binary (node_modules/@koromix/...);
+#                                qjs: elma-qjs (bin/elma-qjs) and the program (dist/elma-qjs-edge.js)
 #   usr/bin/elma                 the command (`elma edge ...`), running that program with that Node
+#                                or with the image's elma-qjs
 #   etc/systemd/system/          elma-edge.service (enabled) and the serial console's drop-in
 #   etc/elma/edge.json           the configuration (first install only; kept afterwards)
 #   etc/elma/device.key          the device's link key, mode 0600 (first install only)
@@ -18,7 +21,8 @@
 # the state lives under /var/lib because the service sees /etc read-only (ProtectSystem=full).
 # An upgrade (the same script from a newer image) replaces the program and keeps the
 # configuration, the key and the slots: models are updated over the air, not by images.
-# POSIX sh (Ubuntu's dash) and coreutils (sha256sum, readlink -f), and the Node that runs ELMA.
+# POSIX sh (Ubuntu's dash) and coreutils (sha256sum, readlink -f), and for a node image the Node
+# that runs ELMA.
 set -eu
 
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
@@ -31,7 +35,7 @@ Usage: sh install.sh [--root DIR] [--cloud HOST:PORT --server-key HEX] [--node P
   --root DIR        install under DIR instead of / (a test tree, a device's root file system)
   --cloud H:P       the cloud's address (needed on the first install: it goes into edge.json)
   --server-key HEX  the cloud's link public key, 64 hex digits (elma link-keygen printed it)
-  --node PATH       the Node.js (>= 20) that runs the program; default: node on PATH
+  --node PATH       node images: the Node.js (>= 20) that runs the program; default: node on PATH
   --budget-ms MS    the health check's limit per golden question when slot A is provisioned
                     (default 2000; raise it for a slow device, or Node under an emulator)
   --no-enable       do not enable elma-edge.service
@@ -68,18 +72,35 @@ if ! (cd "$here" && sha256sum --quiet --strict -c SHA256SUMS) >&2; then
   die "the image's files do not match SHA256SUMS (a damaged or altered download): nothing was installed"
 fi
 
-# 2. The Node that will run the program: version and architecture.
-if [ -z "$node" ]; then
-  node=$(command -v node 2>/dev/null) || die "node was not found on PATH; install Node.js $ELMA_NODE_MIN or later (docs/image.md), or pass --node PATH"
-fi
-[ -x "$node" ] || die "--node $node: not an executable"
-node_version=$("$node" -p 'process.versions.node' 2>/dev/null) || die "$node does not run"
-node_arch=$("$node" -p 'process.arch')
-case "$node_version" in
-  [0-9]*) [ "${node_version%%.*}" -ge "$ELMA_NODE_MIN" ] || die "$node is Node.js $node_version; ELMA's device program needs $ELMA_NODE_MIN or later (docs/image.md: JetPack 4 cannot run it)" ;;
-  *) die "$node printed no version" ;;
+# 2. What will run the program. node: the Node.js, its version and architecture. qjs: the image's
+# own static elma-qjs, which must run here (an arm64 program on an x86-64 machine does not).
+case "$ELMA_RUNTIME" in
+node)
+  if [ -z "$node" ]; then
+    node=$(command -v node 2>/dev/null) || die "node was not found on PATH; install Node.js $ELMA_NODE_MIN or later (docs/image.md), or pass --node PATH"
+  fi
+  [ -x "$node" ] || die "--node $node: not an executable"
+  node_version=$("$node" -p 'process.versions.node' 2>/dev/null) || die "$node does not run"
+  node_arch=$("$node" -p 'process.arch')
+  case "$node_version" in
+    [0-9]*) [ "${node_version%%.*}" -ge "$ELMA_NODE_MIN" ] || die "$node is Node.js $node_version; ELMA's device program needs $ELMA_NODE_MIN or later (docs/image.md: JetPack 4 cannot run it; use the qjs image)" ;;
+    *) die "$node printed no version" ;;
+  esac
+  [ "$node_arch" = "$ELMA_IMAGE_ARCH" ] || die "this is the $ELMA_IMAGE_ARCH image but $node is a $node_arch Node.js: use the $node_arch image, or run install.sh on the device"
+  image_elma() { "$node" "$here/root/usr/lib/elma/dist/elma-edge.mjs" "$@"; }
+  ;;
+qjs)
+  [ -z "$node" ] || die "--node: this image runs on its own elma-qjs and needs no Node.js"
+  qjs="$here/root/usr/lib/elma/bin/elma-qjs"
+  image_elma() { "$qjs" "$here/root/usr/lib/elma/dist/elma-qjs-edge.js" "$@"; }
+  qjs_says=$(image_elma --version 2>/dev/null) || die "this is the $ELMA_IMAGE_ARCH image but its elma-qjs does not run on this $(uname -m) machine: use the image of this machine's architecture, or run install.sh on the device"
+  case "$qjs_says" in
+    *", $ELMA_IMAGE_ARCH)") ;;
+    *) die "the image's elma-qjs says '$qjs_says', not an $ELMA_IMAGE_ARCH program" ;;
+  esac
+  ;;
+*) die "image.env names an unknown runtime '$ELMA_RUNTIME'" ;;
 esac
-[ "$node_arch" = "$ELMA_IMAGE_ARCH" ] || die "this is the $ELMA_IMAGE_ARCH image but $node is a $node_arch Node.js: use the $node_arch image, or run install.sh on the device"
 
 # 3. The options and the configuration's inputs, checked before anything is written.
 case "$budget_ms" in ''|*[!0-9]*) die "--budget-ms must be a whole number of milliseconds, got '$budget_ms'" ;; esac
@@ -88,6 +109,10 @@ if [ ! -f "$conf_dir/edge.json" ]; then
   [ -n "$cloud" ] || die "first install: --cloud HOST:PORT is needed (edge.json does not exist yet)"
   [ -n "$server_key" ] || die "first install: --server-key HEX is needed (the cloud's link public key)"
   printf '%s' "$cloud" | grep -Eq '^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$' || die "--cloud must be HOST:PORT, got '$cloud'"
+  # A static program has no NSS modules to resolve names with (docs/qjs-runtime.md): numbers only.
+  if [ "$ELMA_RUNTIME" = qjs ] && ! printf '%s' "$cloud" | grep -Eq '^([0-9]{1,3}(\.[0-9]{1,3}){3}|\[[0-9A-Fa-f:.]+\]|localhost):[0-9]{1,5}$'; then
+    die "--cloud $cloud: elma-qjs resolves no host names (a static program); give the cloud's IPv4 address, [IPv6] address or localhost"
+  fi
   if [ "${#server_key}" -ne 64 ] || ! printf '%s' "$server_key" | grep -Eq '^[0-9A-Fa-f]{64}$'; then
     die "--server-key must be 64 hex digits (the cloud's link public key), got '$server_key'"
   fi
@@ -96,7 +121,6 @@ fi
 # 4. The state first, with the image's own program (run from the unpacked image): the slots, the
 # image's model provisioned into slot A (verified and health-checked on this device: elma slots
 # init), and the outbox. A model that fails here leaves the root as it was.
-image_elma() { "$node" "$here/root/usr/lib/elma/dist/elma-edge.mjs" "$@"; }
 state="$root/var/lib/elma"
 if [ -f "$state/slots/state.json" ]; then
   say "slots: $state/slots already provisioned; kept (models are updated over the air)"
@@ -122,12 +146,20 @@ cp "$here/manifest.json" "$root/usr/lib/.elma.new/image-manifest.json"
 [ ! -e "$lib" ] || mv "$lib" "$root/usr/lib/.elma.old"
 mv "$root/usr/lib/.elma.new" "$lib"
 rm -rf "$root/usr/lib/.elma.old"
-node_abs=$(readlink -f "$node")
-sed "s|@NODE@|$node_abs|" "$here/root/usr/bin/elma" > "$root/usr/bin/.elma.new"
+if [ "$ELMA_RUNTIME" = node ]; then
+  node_abs=$(readlink -f "$node")
+  sed "s|@NODE@|$node_abs|" "$here/root/usr/bin/elma" > "$root/usr/bin/.elma.new"
+else
+  cp "$here/root/usr/bin/elma" "$root/usr/bin/.elma.new"
+fi
 chmod 755 "$root/usr/bin/.elma.new"
 mv "$root/usr/bin/.elma.new" "$root/usr/bin/elma"
 elma="$root/usr/bin/elma"
-say "program: $lib (device program, native library, koffi) and $elma, run by Node.js $node_version ($node_abs)"
+if [ "$ELMA_RUNTIME" = node ]; then
+  say "program: $lib (device program, native library, koffi) and $elma, run by Node.js $node_version ($node_abs)"
+else
+  say "program: $lib (device program, elma-qjs) and $elma, run by $qjs_says"
+fi
 
 # 6. The service and the serial console (systemd looks in /etc/systemd/system for local units).
 units="$root/etc/systemd/system"

@@ -13,8 +13,11 @@ function licenceText(dir: string): string | null {
   return file === undefined ? null : readFileSync(path.join(dir, file), 'utf8').trim();
 }
 
+/** Code that is not an npm package's (QuickJS's C sources, a statically linked C library): a title and its licence text. */
+export interface NoticeSection { readonly title: string; readonly text: string }
+
 /** `packages`: npm package names; `extraDirs`: package directories outside node_modules (a fetched koffi binary). */
-export function thirdPartyNotices(root: string, packages: readonly string[], extraDirs: readonly string[] = []): string {
+export function thirdPartyNotices(root: string, packages: readonly string[], extraDirs: readonly string[] = [], sections: readonly NoticeSection[] = []): string {
   const dirs = [...packages.map((p) => path.join(root, 'node_modules', p)), ...extraDirs];
   const parts = [`ELMA's device image carries code of these packages; their licences follow.\n`];
   for (const dir of dirs) {
@@ -27,5 +30,6 @@ export function thirdPartyNotices(root: string, packages: readonly string[], ext
     const text = licenceText(dir) ?? (name.startsWith('@koromix/koffi-') ? licenceText(path.join(root, 'node_modules', 'koffi')) : null);
     parts.push(`==== ${name}${pkg.version === undefined ? '' : `@${pkg.version}`} (${pkg.license ?? 'no license field'}) ====\n\n${text ?? '(no licence file in the package)'}\n`);
   }
+  for (const s of sections) parts.push(`==== ${s.title} ====\n\n${s.text.trim()}\n`);
   return parts.join('\n');
 }

@@ -14,7 +14,7 @@
  * .ci/run) a failure.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +25,8 @@ import { cflagsOfToolchain, elfMachine } from '../../build/image/native-build.ts
 import { imageTarget } from '../../build/image/targets.ts';
 import { listFiles } from '../../build/image/image-manifest.ts';
 import { normalizeAnswer } from '../../engine/squad/metric.ts';
+import { qjsBuildBlocker } from '../../build/quickjs/qjs-host-build.ts';
+import { provisionSlots } from '../../runtime/slots/node/provision.ts';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const tmp = scratch('elma-image-');
@@ -62,14 +64,15 @@ function sh(cmd: string, args: readonly string[], opts: { input?: string; env?: 
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-interface Built { file: string; bytes: number; native_build_dir: string; manifest: Record<string, any>; seconds: number }
+interface Built { file: string; bytes: number; runtime: string; native_build_dir: string; manifest: Record<string, any>; seconds: number }
 
-async function buildImage(arch: string, extra: string[] = []): Promise<Built> {
+/** `elma build image --arch <arch> [--runtime <runtime>]` (undefined: the architecture's default) into tmp/elma-<arch>-<runtime>.tar.gz. */
+async function buildImage(arch: string, runtime: string | undefined, extra: string[] = []): Promise<Built> {
   const key = path.join(tmp, 'release.key');
   if (!existsSync(key)) t0(await elma(['keygen', '--out', key]));
-  const out = path.join(tmp, `elma-${arch}.tar.gz`);
+  const out = path.join(tmp, `elma-${arch}-${runtime ?? 'default'}.tar.gz`);
   const start = Date.now();
-  const r = await elma(['build', 'image', '--arch', arch, '--out', out, '--release-key', key, '--json', ...extra]);
+  const r = await elma(['build', 'image', '--arch', arch, '--out', out, '--release-key', key, '--json', ...(runtime === undefined ? [] : ['--runtime', runtime]), ...extra]);
   if (r.code !== 0) throw new Error(`build image --arch ${arch} failed (${r.code}): ${r.stderr}`);
   return { ...(JSON.parse(r.stdout) as Omit<Built, 'seconds'>), seconds: (Date.now() - start) / 1000 };
 }
@@ -101,13 +104,21 @@ function checkManifest(t: ExecutionContext, dir: string, built: Built): void {
   for (const [h, f] of sums) t.is(sha256(path.join(dir, f)), h, f);
   t.is(sh('sha256sum', ['--quiet', '--strict', '-c', 'SHA256SUMS'], { cwd: dir }).code, 0, 'sha256sum -c agrees');
   t.is(manifest.bytes, built.manifest.bytes);
-  // Small: no node_modules but koffi's binary package, no musl build of it.
+  t.is(built.manifest.runtime, built.runtime);
+  t.true(built.bytes < 6 * 1048576, `the image is ${built.bytes} bytes`);
   const target = imageTarget(built.manifest.arch as string);
+  if (built.runtime === 'qjs') {
+    // One static program and its bundle; nothing of Node's.
+    t.deepEqual(files.filter((f) => f.startsWith('root/usr/lib/elma/')).sort(), ['README.md', 'THIRD-PARTY-NOTICES.txt', 'bin/elma-qjs', 'dist/elma-qjs-edge.js'].map((f) => `root/usr/lib/elma/${f}`));
+    t.is(elfMachine(path.join(dir, 'root/usr/lib/elma/bin/elma-qjs')), target.elfMachine, 'elma-qjs is for the image\'s architecture');
+    t.regex(readFileSync(path.join(dir, 'root/usr/lib/elma/THIRD-PARTY-NOTICES.txt'), 'utf8'), /==== QuickJS 2021-03-27 \(MIT[^\n]*\n\nQuickJS Javascript Engine[\s\S]*==== GNU C Library \(glibc\), statically linked/);
+    return;
+  }
+  // Small: no node_modules but koffi's binary package, no musl build of it.
   t.deepEqual(files.filter((f) => f.includes('node_modules/')).sort(), ['package.json', 'index.js', `${target.koffiDir}/koffi.node`]
     .map((f) => `root/usr/lib/elma/node_modules/${target.koffiPackage}/${f}`).sort());
   t.is(elfMachine(path.join(dir, 'root/usr/lib/elma/dist/native/libelma_native.so')), target.elfMachine, 'the native library is for the image\'s architecture');
   t.is(elfMachine(path.join(dir, `root/usr/lib/elma/node_modules/${target.koffiPackage}/${target.koffiDir}/koffi.node`)), target.elfMachine, 'so is koffi\'s binary');
-  t.true(built.bytes < 6 * 1048576, `the image is ${built.bytes} bytes`);
 }
 
 /** No node_modules above `dir`: the installed program must find koffi in its own tree, not in the repository's. */
@@ -121,10 +132,10 @@ function noNodeModulesAbove(dir: string): boolean {
 const hostTest = needs(hostReason);
 const armTest = needs(armReason);
 let x64: Promise<{ built: Built; dir: string }> | undefined;
-const x64Image = (): Promise<{ built: Built; dir: string }> => (x64 ??= buildImage('x64').then((built) => ({ built, dir: unpack(built.file, path.join(tmp, 'x64')) })));
+const x64Image = (): Promise<{ built: Built; dir: string }> => (x64 ??= buildImage('x64', 'node').then((built) => ({ built, dir: unpack(built.file, path.join(tmp, 'x64')) })));
 const SERVER_KEY = 'ab'.repeat(32);
 
-hostTest('the x64 image: its files match the manifest; installed into a temporary root, the device program answers from the image', async (t) => {
+hostTest('the x64 node image: its files match the manifest; installed into a temporary root, the device program answers from the image', async (t) => {
   const { built, dir } = await x64Image();
   t.log(`x64 image: ${built.bytes} bytes (${(built.bytes / 1048576).toFixed(2)} MiB), ${built.manifest.bytes} unpacked; built in ${built.seconds.toFixed(1)} s; requires ${JSON.stringify(built.manifest.requires)}`);
   checkManifest(t, dir, built);
@@ -201,9 +212,9 @@ hostTest('install.sh refuses an altered image, a Node of another architecture an
 });
 
 let arm64: Promise<{ built: Built; dir: string }> | undefined;
-const arm64Image = (): Promise<{ built: Built; dir: string }> => (arm64 ??= buildImage('arm64').then((built) => ({ built, dir: unpack(built.file, path.join(tmp, 'arm64')) })));
+const arm64Image = (): Promise<{ built: Built; dir: string }> => (arm64 ??= buildImage('arm64', 'node').then((built) => ({ built, dir: unpack(built.file, path.join(tmp, 'arm64')) })));
 
-armTest('the arm64 image: cross-built, and the library it carries passes its own C tests under qemu-aarch64', async (t) => {
+armTest('the arm64 node image: cross-built, and the library it carries passes its own C tests under qemu-aarch64', async (t) => {
   t.is(cflagsOfToolchain(path.join(ROOT, imageTarget('arm64').toolchainFile!)), imageTarget('arm64').cflags, 'the toolchain file and targets.ts agree on -march');
   const { built, dir } = await arm64Image();
   t.log(`arm64 image: ${built.bytes} bytes (${(built.bytes / 1048576).toFixed(2)} MiB), ${built.manifest.bytes} unpacked; built in ${built.seconds.toFixed(1)} s; native needs ${built.manifest.native.glibc.join(' ')}; koffi ${built.manifest.koffi.glibc.join(' ')}`);
@@ -233,7 +244,7 @@ const NODE_ROOT = process.env.ELMA_ARM64_NODE_ROOT ?? path.join(process.env.XDG_
 const armNodeTest = needs(armReason ?? (existsSync(path.join(NODE_ROOT, 'usr/bin/node')) ? null
   : `an arm64 Node.js root at ${NODE_ROOT} (sh build/image/arm64-node-root.sh ${NODE_ROOT})`));
 
-armNodeTest('the arm64 image installs and its device program answers under qemu-aarch64 with an arm64 Node 20', async (t) => {
+armNodeTest('the arm64 node image installs and its device program answers under qemu-aarch64 with an arm64 Node 20', async (t) => {
   const { built, dir } = await arm64Image();
   const node = path.join(tmp, 'node-arm64');
   writeFileSync(node, `#!/bin/sh\nexec qemu-aarch64 -L '${NODE_ROOT}' '${NODE_ROOT}/usr/bin/node' "$@"\n`, { mode: 0o755 });
@@ -256,6 +267,190 @@ armNodeTest('the arm64 image installs and its device program answers under qemu-
   t.deepEqual(answers.map((a) => normalizeAnswer(a.answer)).sort(), golden.map((g) => normalizeAnswer(g.answer)).sort());
 });
 
+// ---- the qjs runtime: elma-qjs and its bundle instead of Node (issue 18) -------------------------
+
+type Golden = { context: string; question: string; answer: string };
+const goldenOf = (dir: string): Golden[] => (JSON.parse(readFileSync(path.join(dir, 'slot-a/manifest.json'), 'utf8')) as { golden: Golden[] }).golden;
+const jsonlOf = (qs: readonly Golden[]): string => qs.map((g) => JSON.stringify({ context: g.context, question: g.question })).join('\n') + '\n';
+
+/** What makes a program run on a stock TX2 (issue 18): no interpreter, no dynamic section, no GLIBC_x.y needs, stripped. */
+function checkStatic(t: ExecutionContext, file: string): void {
+  const readelf = findProgram('aarch64-linux-gnu-readelf') ?? 'readelf';
+  t.regex(sh(readelf, ['-d', file]).out, /There is no dynamic section in this file/, 'readelf -d: no dynamic section, so no NEEDED');
+  t.regex(sh(readelf, ['-V', file]).out, /No version information found in this file/, 'readelf -V: no GLIBC_x.y version needs');
+  t.notRegex(sh(readelf, ['-l', file]).out, /program interpreter/, 'readelf -l: no program interpreter');
+  if (findProgram('file') !== null) t.regex(sh('file', ['-b', file]).out, /statically linked.*stripped/);
+  t.true(statSync(file).size < 5 * 1048576, `elma-qjs is ${statSync(file).size} bytes (issue 18's goal: 5 MB)`);
+}
+
+/** The arguments' date 60 days on: one fixed --expires for both builds of the reproducibility check. */
+const EXPIRES = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+const qjsHostTest = needs(hostReason ?? qjsBuildBlocker('x64'));
+let x64Qjs: Promise<{ built: Built; dir: string }> | undefined;
+const x64QjsImage = (): Promise<{ built: Built; dir: string }> => (x64Qjs ??= buildImage('x64', 'qjs', ['--expires', EXPIRES]).then((built) => ({ built, dir: unpack(built.file, path.join(tmp, 'x64-qjs')) })));
+
+/** A child process's stderr, until a line matches (or it ends). */
+function untilLine(child: ReturnType<typeof spawn>, re: RegExp, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms: ${err}`)), ms);
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString('utf8');
+      if (re.test(err)) { clearTimeout(timer); resolve(err); }
+    });
+    child.on('close', () => { clearTimeout(timer); reject(new Error(`exited before a line matching ${re}: ${err}`)); });
+  });
+}
+
+qjsHostTest('the x64 qjs image: elma-qjs and its bundle, no Node; installed, it answers from the image, serves the console, refuses bad input; reproducible', async (t) => {
+  const { built, dir } = await x64QjsImage();
+  t.log(`x64 qjs image: ${built.bytes} bytes (${(built.bytes / 1048576).toFixed(2)} MiB), ${built.manifest.bytes} unpacked, elma-qjs ${statSync(path.join(dir, 'root/usr/lib/elma/bin/elma-qjs')).size} bytes; built in ${built.seconds.toFixed(1)} s`);
+  checkManifest(t, dir, built);
+  checkStatic(t, path.join(dir, 'root/usr/lib/elma/bin/elma-qjs'));
+  t.like(built.manifest, { runtime: 'qjs', requires: { node: null, glibc: null, shared_libraries: [] }, host: { variant: 'elma-qjs-small', linking: 'static', cflags: '-march=x86-64-v2' } });
+  t.regex(readFileSync(path.join(dir, 'image.env'), 'utf8'), /^ELMA_RUNTIME=qjs$/m);
+
+  const root = path.join(tmp, 'root-x64-qjs');
+  const install = (args: string[]): ReturnType<typeof sh> => sh('sh', [path.join(dir, 'install.sh'), '--root', root, ...args]);
+  // Refused before anything is written: a Node for an image that has none, a host name a static program cannot resolve.
+  const withNode = install(['--node', process.execPath, '--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.is(withNode.code, 1);
+  t.is(withNode.err, 'install.sh: --node: this image runs on its own elma-qjs and needs no Node.js\n');
+  const named = install(['--cloud', 'cloud.example:7000', '--server-key', SERVER_KEY]);
+  t.is(named.code, 1);
+  t.is(named.err, 'install.sh: --cloud cloud.example:7000: elma-qjs resolves no host names (a static program); give the cloud\'s IPv4 address, [IPv6] address or localhost\n');
+  t.false(existsSync(root));
+
+  const inst = install(['--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.is(inst.code, 0, inst.err);
+  t.regex(inst.out, /provisioned: elma-default version 1 in slot A \(6 golden questions answered correctly/);
+  t.regex(inst.out, /run by elma \(elma-qjs, QuickJS 2021-03-27, x64\)/);
+  t.regex(inst.out, /enrol it on the cloud: elma cloud devices add <name> --key [0-9a-f]{64}/);
+  t.is(statSync(path.join(root, 'etc/elma/device.key')).mode & 0o777, 0o600);
+  t.is(readlinkSync(path.join(root, 'etc/systemd/system/multi-user.target.wants/elma-edge.service')), '/etc/systemd/system/elma-edge.service');
+  t.deepEqual(readFileSync(path.join(root, 'etc/systemd/system/elma-edge.service')), readFileSync(path.join(ROOT, 'deploy/systemd/elma-edge.service')), 'the same unit as the node image');
+  t.is(sha256(path.join(root, 'usr/lib/elma/bin/elma-qjs')), sha256(path.join(dir, 'root/usr/lib/elma/bin/elma-qjs')));
+
+  const elmaBin = path.join(root, 'usr/bin/elma');
+  const help = sh(elmaBin, ['--help']);
+  t.is(help.code, 0);
+  for (const c of ['elma edge --config', 'elma edge console --socket', 'elma slots init', 'elma link-keygen']) t.true(help.out.includes(c), `--help lists ${c}: ${help.out}`);
+  const cases: [string[], RegExp][] = [
+    [['edge', '--frobnicate'], /^elma-qjs: unknown option --frobnicate; usage: elma-qjs <elma-qjs-edge\.js> --config <edge\.json>/],
+    [['ask', '--question', 'x'], /^elma-qjs: ask: not in the elma-qjs device program \(it runs edge, edge console, slots init, link-keygen\); use the console's ask/],
+    [['slots', 'init', '--slots', path.join(tmp, 's')], /^elma-qjs: --from is required; usage: elma slots init/],
+  ];
+  for (const [args, re] of cases) {
+    const r = sh(elmaBin, args);
+    t.is(r.code, 2, args.join(' '));
+    t.is(r.out, '', args.join(' '));
+    t.is(r.err.split('\n').length, 2, `one line: ${r.err}`);
+    t.regex(r.err, re);
+  }
+
+  // The golden questions of the model in slot A, as JSON lines to the installed `elma edge --jsonl`.
+  const golden = goldenOf(dir);
+  const config = path.join(root, 'etc/elma/edge.json');
+  const run = sh(elmaBin, ['edge', '--config', config, '--jsonl'], { input: jsonlOf(golden) });
+  t.is(run.code, 0, run.err);
+  const answers = run.out.trim().split('\n').map((l) => JSON.parse(l) as { answer: string; source: string });
+  t.deepEqual(answers.map((a) => normalizeAnswer(a.answer)).sort(), golden.map((g) => normalizeAnswer(g.answer)).sort());
+  t.true(answers.some((a) => a.answer !== '') && answers.every((a) => a.source.startsWith('device')), run.out);
+  t.regex(run.err, /model elma-default version 1 from slot A backend=qjs-native /, 'elma-qjs\'s own kernels');
+
+  // The service as systemd runs it (no console on stdin), and the console the serial getty attaches through its socket.
+  const dev = spawn(elmaBin, ['edge', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { dev.kill('SIGKILL'); });
+  await untilLine(dev, /listening on \S*edge\.sock/, 30_000);
+  const g = golden.find((q) => q.answer !== '')!;
+  const con = sh(elmaBin, ['edge', 'console', '--socket', path.join(root, 'run/elma/edge.sock')], { input: `slots\ncontext ${g.context}\nask ${g.question}\nquit\n` });
+  t.is(con.code, 0, con.err);
+  t.regex(con.out, /^slot A: elma-default version 1, good, active$/m);
+  t.true(con.out.split('\n').some((l) => l.startsWith(`answer: "${g.answer}"`)), con.out);
+  const exited = new Promise<number | null>((r) => dev.on('close', (code) => r(code)));
+  dev.kill('SIGTERM');
+  t.is(await exited, 0, 'SIGTERM stops the device cleanly');
+  const gone = sh(elmaBin, ['edge', 'console', '--socket', path.join(root, 'run/elma/none.sock')]);
+  t.is(gone.err, `elma-qjs: ${path.join(root, 'run/elma/none.sock')}: no device program listens there (is elma edge running?)\n`);
+
+  // An upgrade keeps the configuration, the key and the slots.
+  const key = readFileSync(path.join(root, 'etc/elma/device.key'));
+  const again = install([]);
+  t.is(again.code, 0, again.err);
+  t.regex(again.out, /slots: .* already provisioned; kept/);
+  t.regex(again.out, /config: .*edge\.json kept/);
+  t.deepEqual(readFileSync(path.join(root, 'etc/elma/device.key')), key);
+
+  // Reproducible: the same inputs (the tree, --expires, the archive's time) give the same bytes.
+  const epoch = String(Math.round(statSync(path.join(dir, 'install.sh')).mtimeMs / 1000));
+  const second = path.join(tmp, 'elma-x64-qjs-again.tar.gz');
+  const b2 = elmaChild(['build', 'image', '--arch', 'x64', '--runtime', 'qjs', '--out', second, '--release-key', path.join(tmp, 'release.key'), '--expires', EXPIRES], { SOURCE_DATE_EPOCH: epoch });
+  t.is(b2.code, 0, b2.stderr);
+  const m2 = JSON.parse(sh('tar', ['-xzOf', second, `${built.manifest.name as string}/manifest.json`]).out) as { source: unknown; files: Record<string, { sha256: string }> };
+  const source2 = m2.source;
+  if (JSON.stringify(source2) === JSON.stringify(built.manifest.source)) {
+    const differ = Object.keys(m2.files).filter((f) => m2.files[f]!.sha256 !== (JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as typeof m2).files[f]?.sha256);
+    t.is(sha256(second), sha256(built.file), `a second build of the same tree is byte for byte the same image (files that differ: ${differ.join(', ') || 'none'})`);
+  } else {
+    // Another commit landed between the two builds (a shared working tree): the inputs differ.
+    t.log(`the repository moved between the builds (${JSON.stringify(built.manifest.source)} → ${JSON.stringify(source2)}): the archives are not compared`);
+  }
+});
+
+const qjsArmTest = needs(armReason ?? qjsBuildBlocker('arm64'));
+
+qjsArmTest('the arm64 image runs on elma-qjs by default: cross-built, static (no GLIBC needs: a stock TX2), and it answers under qemu-aarch64', async (t) => {
+  const built = await buildImage('arm64', undefined);
+  const dir = unpack(built.file, path.join(tmp, 'arm64-qjs'));
+  const bin = path.join(dir, 'root/usr/lib/elma/bin/elma-qjs');
+  t.log(`arm64 qjs image: ${built.bytes} bytes (${(built.bytes / 1048576).toFixed(2)} MiB), ${built.manifest.bytes} unpacked, elma-qjs ${statSync(bin).size} bytes; built in ${built.seconds.toFixed(1)} s`);
+  t.is(built.runtime, 'qjs', 'qjs is arm64\'s default');
+  checkManifest(t, dir, built);
+  checkStatic(t, bin);
+  t.like(built.manifest, { requires: { node: null, glibc: null, shared_libraries: [] }, host: { linking: 'static', cflags: '-march=armv8-a' } });
+  // The ABI note: the oldest kernel the static glibc supports; the TX2's L4T runs 4.9.
+  const kernel = /^Linux >= (\d+)\.(\d+)/.exec(built.manifest.host.kernel as string);
+  t.truthy(kernel);
+  t.true(Number(kernel![1]) * 100 + Number(kernel![2]) <= 409, built.manifest.host.kernel);
+
+  // This x86-64 machine cannot run it, and install.sh says so before writing anything.
+  const root = path.join(tmp, 'root-arm64-qjs');
+  const inst = sh('sh', [path.join(dir, 'install.sh'), '--root', root, '--cloud', '127.0.0.1:9', '--server-key', SERVER_KEY]);
+  t.is(inst.code, 1);
+  t.is(inst.err, `install.sh: this is the arm64 image but its elma-qjs does not run on this x86_64 machine: use the image of this machine's architecture, or run install.sh on the device\n`);
+  t.false(existsSync(root));
+
+  // Under qemu-aarch64: the image's binary and bundle make a link key and answer a question as the
+  // device program, from slot A provisioned here with the image's model (provisioning with elma-qjs,
+  // six golden questions, is install.sh's part: the x64 test runs it; emulated it costs ~25 s).
+  const qjs = (args: string[], input = ''): ReturnType<typeof sh> => sh('qemu-aarch64', [bin, path.join(dir, 'root/usr/lib/elma/dist/elma-qjs-edge.js'), ...args], { input });
+  t.is(qjs(['--version']).out, 'elma (elma-qjs, QuickJS 2021-03-27, arm64)\n');
+  const state = path.join(tmp, 'arm64-qjs-state');
+  rmSync(state, { recursive: true, force: true });
+  mkdirSync(state);
+  const start = Date.now();
+  provisionSlots({
+    slots: path.join(state, 'slots'), from: path.join(dir, 'slot-a'), budgetMs: 10_000, now: () => new Date(),
+    policy: { trustedKeys: [Buffer.from(built.manifest.model.release_key as string, 'hex')], now: Date.now(), device: { arch: 'arm64', backends: ['native', 'js'] } },
+  });
+  const key = qjs(['link-keygen', '--out', path.join(state, 'device.key')]);
+  t.regex(key.out, /^[0-9a-f]{64}\n$/);
+  writeFileSync(path.join(state, 'edge.json'), JSON.stringify({
+    cloud: '127.0.0.1:9', server_key: SERVER_KEY, device_key: 'device.key', slots: 'slots', release_key: built.manifest.model.release_key,
+    backend: 'auto', depth_limit: built.manifest.model.depth_limit, threshold_scale: 1, offload_form: 'text', outbox: 'outbox', update_interval_s: 0, console: false, socket: null,
+  }));
+  const question = goldenOf(dir).find((g) => g.answer !== '')!;
+  const run = qjs(['edge', '--config', path.join(state, 'edge.json'), '--jsonl'], jsonlOf([question]));
+  t.log(`under qemu-aarch64: link-keygen and one question ${((Date.now() - start) / 1000).toFixed(0)} s`);
+  t.is(run.code, 0, run.err);
+  t.regex(run.err, /model elma-default version 1 from slot A backend=qjs-native /);
+  t.is(normalizeAnswer((JSON.parse(run.out) as { answer: string }).answer), normalizeAnswer(question.answer));
+  if (arm64 !== undefined) {
+    const node = (await arm64).built;
+    t.log(`arm64 images: node ${node.bytes} bytes (${node.manifest.bytes} unpacked), qjs ${built.bytes} bytes (${built.manifest.bytes} unpacked)`);
+  }
+});
+
 // ---- bad input: one line each, and nothing at --out ---------------------------------------------
 
 const SENTINEL = 'an earlier image\n';
@@ -270,9 +465,10 @@ function oneLine(t: ExecutionContext, r: { code: number; stderr: string; stdout?
   t.regex(r.stderr.trim(), re);
 }
 
-test('build image: an unknown architecture is one clear line', async (t) => {
+test('build image: an unknown architecture or runtime is one clear line', async (t) => {
   const out = outFile('unknown-arch.tar.gz');
   oneLine(t, await elma(['build', 'image', '--arch', 'riscv64', '--out', out]), /^elma build: --arch: unknown architecture "riscv64"; an image is built for arm64 or x64/);
+  oneLine(t, await elma(['build', 'image', '--arch', 'arm64', '--runtime', 'deno', '--out', out]), /^elma build: --runtime: unknown runtime "deno"; an image runs the device program on qjs or node \(default qjs for arm64, node for x64\)$/);
   t.is(readFileSync(out, 'utf8'), SENTINEL);
 });
 
@@ -291,7 +487,8 @@ needs(hostReason)('build image: a missing cross compiler is one clear line (ELMA
   t.is(readFileSync(out, 'utf8'), SENTINEL);
   // A compiler that is there but does not work fails in the build, after the model and the
   // program were staged: still nothing at --out, and the staging folder is gone.
-  const broken = elmaChild(['build', 'image', '--arch', 'arm64', '--out', out, '--release-key', key], { ELMA_CROSS_CC: '/bin/false' });
+  // (The node runtime's library: a broken compiler in the qjs build directory would cost its next build a full rebuild.)
+  const broken = elmaChild(['build', 'image', '--arch', 'arm64', '--runtime', 'node', '--out', out, '--release-key', key], { ELMA_CROSS_CC: '/bin/false' });
   t.is(broken.code, 1);
   t.regex(broken.stderr, /^elma build: the arm64 native library: cmake -S .* failed/);
   t.is(readFileSync(out, 'utf8'), SENTINEL);
