@@ -11,6 +11,9 @@ import type { AlbertTokenizer } from '../engine/tokenizer/albert-tokenizer.ts';
 import type { QaRunSettings } from '../engine/qa/answer-questions.ts';
 import { loadTokenizer } from './load-tokenizer.ts';
 import { selectBackend } from './backend-select.ts';
+import { withLayerInt8 } from '../models/weights/layer-int8.ts';
+import type { Backend } from '../kernels/backend.ts';
+import type { NativeBackend } from '../kernels/native/index.ts';
 
 export interface QaBundle {
   readonly bundle: LoadedBundle;
@@ -29,9 +32,19 @@ export interface QaOverrides {
   readonly precision?: string;
 }
 
+/** Whether the backend runs the layer's matrices as int8 (the native backend at precision int8). */
+function runsInt8(b: Backend): boolean {
+  return b.name === 'native' && (b as NativeBackend).precision === 'int8';
+}
+
 export function loadQaBundle(dir: string, o: QaOverrides = {}): QaBundle {
   const bundle = loadBundle(dir);
-  const model = new AlbertModel(bundle.config, bundle.weights, selectBackend(o.backend, o.precision !== undefined ? { precision: o.precision } : {}));
+  const backend = selectBackend(o.backend, o.precision !== undefined ? { precision: o.precision } : {});
+  // An int8 bundle on the native int8 layer: its stored bytes and scales run as they are (no
+  // quantising of the dequantised copies again), so the device runs what was signed.
+  const weights = bundle.weightsFormat === 'int8' && runsInt8(backend)
+    ? withLayerInt8(bundle.weights, bundle.int8, bundle.config, path.join(dir, bundle.manifest.weights)) : bundle.weights;
+  const model = new AlbertModel(bundle.config, weights, backend);
   const tokenizer = loadTokenizer(dir, path.join(dir, bundle.manifest.tokenizer));
   const L = bundle.config.numHiddenLayers;
   const thresholds = o.threshold !== undefined ? new Array<number>(L).fill(o.threshold) : [...bundle.manifest.exits.thresholds];

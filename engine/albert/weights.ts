@@ -37,7 +37,8 @@ export interface TensorSource {
 
 export const EXIT_HEAD_PREFIX = 'elma.exit_heads.';
 
-function layerNames(g: number, i: number): Record<Exclude<keyof LayerWeights, 'int8'>, string> {
+/** The tensor names (without `albert.` and `.weight`/`.bias`) of inner layer i of group g. */
+export function layerNames(g: number, i: number): Record<Exclude<keyof LayerWeights, 'int8'>, string> {
   const p = `encoder.albert_layer_groups.${g}.albert_layers.${i}.`;
   return {
     query: `${p}attention.query`, key: `${p}attention.key`, value: `${p}attention.value`, dense: `${p}attention.dense`,

@@ -44,6 +44,9 @@ export interface NativeBackend extends Backend {
   releaseLayer(w: LayerWeights): void;
   /** Packed layer copies made so far (0 with a library that has no layer handles). */
   readonly layerHandlesCreated: number;
+  /** Of those, int8 handles packed from int8 copies handed in (LayerWeights.int8, e.g. an int8
+   *  bundle's own bytes) rather than quantized here from the fp32 matrices. */
+  readonly layerHandlesFromInt8: number;
   /** 'int8': the fused layer's matrices run as int8 GEMMs (createNativeBackend's `precision`). */
   readonly precision: NativePrecision;
   /** The int8 kernels (undefined in a library built before them); `int8.path()` is the path in use. */
@@ -100,8 +103,12 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
   if (precision === 'int8' && (int8 === undefined || c.handle === undefined)) throw new BackendError('native', `${file} has no int8 kernels (rebuild with npm run build:native)`);
   const failed = (what: string): never => { throw new BackendError('native', `${what} failed: ${c.lastError()}`); };
   // int8: the handle is made from the weights object, from its int8 copies when it carries them.
-  const makeInt8 = precision === 'int8' ? (w: LayerWeights, s: LayerShapeStruct) =>
-    int8!.createLayer(layerStruct(w), w.int8 !== undefined ? int8Struct(w.int8, s.hidden, s.intermediate) : null, s) : undefined;
+  let fromInt8 = 0;
+  const makeInt8 = precision === 'int8' ? (w: LayerWeights, s: LayerShapeStruct) => {
+    const h = int8!.createLayer(layerStruct(w), w.int8 !== undefined ? int8Struct(w.int8, s.hidden, s.intermediate) : null, s);
+    if (h !== null && w.int8 !== undefined) fromInt8++;
+    return h;
+  } : undefined;
   const handles = c.handle !== undefined ? new LayerHandles(c.handle, failed, makeInt8) : null;
   const touched = (...arrays: (Float32Array | null)[]): void => { if (handles !== null) for (const a of arrays) handles.touched(a); };
   const envThreads = Number(process.env.ELMA_THREADS ?? 0);
@@ -117,6 +124,7 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
     setThreads: (n) => ok(c.setThreads(n), 'elma_set_threads'),
     releaseLayer: (w) => handles?.release(w),
     get layerHandlesCreated() { return handles?.created ?? 0; },
+    get layerHandlesFromInt8() { return fromInt8; },
     precision,
     int8,
     quantizeLayer(w, hidden, intermediate) {

@@ -15,6 +15,7 @@ import { albertWeightsFrom, type AlbertWeights } from '../../engine/albert/weigh
 import type { AlbertConfig } from '../../engine/albert/config.ts';
 import { MANIFEST_FILE, parseManifest, type FileEntry, type Manifest } from './manifest.ts';
 import { checkWeightsFormat } from '../weights/weights-check.ts';
+import { int8Matrices, type Int8Matrix } from '../weights/int8-matrix.ts';
 import { weightsFormatOf, type WeightsFormat } from '../weights/weights-format.ts';
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -77,6 +78,9 @@ export interface LoadedBundle {
   readonly weights: AlbertWeights;
   /** How the file stores them (the manifest's weights_format; fp32 when absent). */
   readonly weightsFormat: WeightsFormat;
+  /** The file's int8 tensors as stored, checked (views of the file's bytes; empty unless int8): what
+   *  a backend that runs int8 natively takes instead of quantising `weights` again (runtime/qa-bundle.ts). */
+  readonly int8: ReadonlyMap<string, Int8Matrix>;
 }
 
 /** Read the manifest of a bundle directory, without touching the other files. */
@@ -124,5 +128,6 @@ export function loadBundle(dir: string): LoadedBundle {
   if (config.head === 'question-answering' && weights.exitHeads.length !== config.numHiddenLayers) {
     throw new BundleError(wfile, 'has no exit heads');
   }
-  return { dir, manifest, config, weights, weightsFormat };
+  const int8 = weightsFormat === 'int8' ? int8Matrices(st, wfile) : new Map<string, Int8Matrix>();
+  return { dir, manifest, config, weights, weightsFormat, int8 };
 }

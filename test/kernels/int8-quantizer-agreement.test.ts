@@ -7,7 +7,6 @@
  * formats"): scale = fl32(max|row| / 127); q = clamp(rint(w / scale), ±127) with the division in
  * double and ties to even; a row whose scale is 0 gets scale 1 and q 0.
  */
-import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { createNativeBackend, type NativeBackend } from '../../kernels/native/index.ts';
 import { parseSafetensors } from '../../models/safetensors.ts';
