@@ -17,7 +17,7 @@ import { nodeProvider } from '../../transport/node/node-crypto.ts';
 import { readPublicKeyArg } from '../../models/bundle/node/key-file.ts';
 import { provisionSlots } from '../../runtime/slots/node/provision.ts';
 import { DEFAULT_LATENCY_BUDGET_MS } from '../../runtime/slots/health-check.ts';
-import { readEdgeConfig, DEFAULT_OFFLOAD_TIMEOUT_MS } from '../../runtime/edge/config.ts';
+import { readEdgeConfig, withPrecision, DEFAULT_OFFLOAD_TIMEOUT_MS } from '../../runtime/edge/config.ts';
 import { EdgeDevice, type AnswerLine } from '../../runtime/edge/device.ts';
 import { complete, ConsoleSession, decodeLine, formatAnswer, LineSplitter, type InputLine } from '../../runtime/edge/console.ts';
 import { answerJson, jsonLine, listenSocket } from '../../runtime/edge/jsonl.ts';
@@ -26,7 +26,7 @@ import { InferenceWorker, runWorkerThread } from '../../runtime/edge/worker.ts';
 import { requireString, UsageError, type CliIO, type Command, type ParsedArgs } from '../command.ts';
 
 const HELP = `Usage: elma edge init --dir <dir> --cloud <host:port> --server-key <hex|file> --release-key <hex|file> [--bundle <dir|tar>] [--name <device>] [--force]
-       elma edge --config <edge.json> [--jsonl] [--log-format text|json]
+       elma edge --config <edge.json> [--jsonl] [--log-format text|json] [--precision fp32|int8]
        elma edge console --socket <path>
 
 The device program: one process that answers questions all the time.
@@ -49,7 +49,7 @@ init       writes <dir>/edge.json, a device link key <dir>/device.key (mode 0600
 console    a console on a running device, through its Unix socket (for a serial getty or SSH)
 
 edge.json fields: cloud, server_key, device_key, slots, release_key, backend (auto|js|native|onnx),
-depth_limit, threshold_scale, offload_form (text|hidden), offload_timeout_ms (default
+precision (fp32|int8, default fp32; int8 needs backend native or auto), depth_limit, threshold_scale, offload_form (text|hidden), offload_timeout_ms (default
 ${DEFAULT_OFFLOAD_TIMEOUT_MS}), outbox, update_interval_s (0 = never), console (true|false), socket
 (path or null), status_interval_s (default 60). Relative paths are from the file's directory.
 
@@ -60,6 +60,8 @@ Options:
   --config <file>         the device's edge.json
   --jsonl                 JSON lines on stdin/stdout instead of the console
   --log-format text|json  the log on stderr (default text)
+  --precision fp32|int8   instead of edge.json's "precision": int8 runs the native layer's matrices
+                          as int8 GEMMs (an int8 bundle runs its own int8 weights); native or auto only
   --dir, --cloud, --server-key, --release-key, --bundle, --name, --force   init (see above)
   --socket <path>         console: the device's socket`;
 
@@ -102,7 +104,7 @@ async function init(args: ParsedArgs, io: CliIO): Promise<number> {
     : generateKeyFile(keyFile, nodeProvider).publicKey;
   const config = {
     cloud, server_key: serverKey, device_key: 'device.key', slots: 'slots', release_key: toHex(releaseKey),
-    backend: 'auto', depth_limit: depthLimit, threshold_scale: 1, offload_form: 'text', offload_timeout_ms: DEFAULT_OFFLOAD_TIMEOUT_MS,
+    backend: 'auto', precision: 'fp32', depth_limit: depthLimit, threshold_scale: 1, offload_form: 'text', offload_timeout_ms: DEFAULT_OFFLOAD_TIMEOUT_MS,
     outbox: 'outbox', update_interval_s: 3600, console: true, socket: 'edge.sock', status_interval_s: 60,
   };
   writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
@@ -130,7 +132,7 @@ function stdinIsNull(): boolean {
 async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const configFile = requireString(args, 'config');
   const format = logFormat(args);
-  const config = readEdgeConfig(configFile);
+  const config = withPrecision(readEdgeConfig(configFile), args.values.precision, configFile);
   const log = makeLogger(format, io.stderr);
   const jsonl = args.values.jsonl === true;
   const say = (l: string): void => io.stdout(`${l}\n`);
@@ -236,7 +238,7 @@ export const edgeCommand: Command = {
   summary: 'The device program: console, JSON lines and a Unix socket; offloads unsure questions, answers offline, updates itself (init, console)',
   help: HELP,
   options: {
-    config: { type: 'string' }, jsonl: { type: 'boolean' }, 'log-format': { type: 'string' }, 'worker-thread': { type: 'boolean' },
+    config: { type: 'string' }, jsonl: { type: 'boolean' }, 'log-format': { type: 'string' }, precision: { type: 'string' }, 'worker-thread': { type: 'boolean' },
     dir: { type: 'string' }, cloud: { type: 'string' }, 'server-key': { type: 'string' }, 'release-key': { type: 'string' },
     bundle: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' }, socket: { type: 'string' },
   },

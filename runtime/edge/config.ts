@@ -11,6 +11,9 @@ import { ElmaError } from '../../engine/errors.ts';
 export class EdgeConfigError extends ElmaError {}
 
 export const BACKENDS = ['auto', 'js', 'native', 'onnx'] as const;
+/** What the layer's matrices run in (docs/backends.md "int8"): int8 on the native backend only. */
+export const PRECISIONS = ['fp32', 'int8'] as const;
+export type EdgePrecision = (typeof PRECISIONS)[number];
 export const OFFLOAD_FORMS = ['text', 'hidden'] as const;
 /** The most layers a bundle may have for depth_limit's first check; the model's own count is checked after boot. */
 export const MAX_LAYERS = 12;
@@ -29,6 +32,8 @@ export interface EdgeConfig {
   /** The release (bundle signing) public key: hex or a file. */
   readonly release_key: string;
   readonly backend: (typeof BACKENDS)[number];
+  /** fp32 (default) or int8: the native layer's six matrices as int8 GEMMs; an int8 bundle runs its own bytes. */
+  readonly precision: EdgePrecision;
   readonly depth_limit: number;
   readonly threshold_scale: number;
   readonly offload_form: (typeof OFFLOAD_FORMS)[number];
@@ -41,9 +46,9 @@ export interface EdgeConfig {
   readonly status_interval_s: number;
 }
 
-const FIELDS = ['cloud', 'server_key', 'device_key', 'slots', 'release_key', 'backend', 'depth_limit', 'threshold_scale',
+const FIELDS = ['cloud', 'server_key', 'device_key', 'slots', 'release_key', 'backend', 'precision', 'depth_limit', 'threshold_scale',
   'offload_form', 'offload_timeout_ms', 'outbox', 'update_interval_s', 'console', 'socket', 'status_interval_s'] as const;
-const OPTIONAL = new Set(['offload_timeout_ms', 'status_interval_s']);
+const OPTIONAL = new Set(['precision', 'offload_timeout_ms', 'status_interval_s']);
 
 const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
 
@@ -75,8 +80,8 @@ export function parseEdgeConfig(doc: unknown, file: string): EdgeConfig {
     }
     return v;
   };
-  const oneOf = <T extends string>(k: string, options: readonly T[]): T => {
-    const v = d[k];
+  const oneOf = <T extends string>(k: string, options: readonly T[], fallback?: T): T => {
+    const v = d[k] ?? fallback;
     if (typeof v !== 'string' || !options.includes(v as T)) return bad(k, `must be one of ${options.map((o) => `"${o}"`).join(', ')}, got ${show(v)}`);
     return v as T;
   };
@@ -92,13 +97,18 @@ export function parseEdgeConfig(doc: unknown, file: string): EdgeConfig {
   const socket = sock === null ? null : path.resolve(base, sock as string);
   // sun_path is 108 bytes on Linux (104 on the BSDs).
   if (socket !== null && Buffer.byteLength(socket) > 100) bad('socket', `path is ${Buffer.byteLength(socket)} bytes; a Unix socket path must be under 100`);
+  const backend = oneOf('backend', BACKENDS);
+  const precision = oneOf('precision', PRECISIONS, 'fp32');
+  const int8Refusal = precisionRefusal(backend, precision);
+  if (int8Refusal !== null) bad('precision', int8Refusal);
   return {
     cloud, host: m![1] ?? m![2]!, port,
     server_key: keyOrFile('server_key'),
     device_key: filePath('device_key'),
     slots: filePath('slots'),
     release_key: keyOrFile('release_key'),
-    backend: oneOf('backend', BACKENDS),
+    backend,
+    precision,
     depth_limit: int('depth_limit', 1, MAX_LAYERS),
     threshold_scale: scale as number,
     offload_form: oneOf('offload_form', OFFLOAD_FORMS),
@@ -109,6 +119,26 @@ export function parseEdgeConfig(doc: unknown, file: string): EdgeConfig {
     socket,
     status_interval_s: int('status_interval_s', 0, 24 * 3600, 60),
   };
+}
+
+/** Why `precision` cannot run on `backend` (int8 is the native backend's; auto picks native), or null. */
+export function precisionRefusal(backend: EdgeConfig['backend'], precision: EdgePrecision): string | null {
+  if (precision !== 'int8' || backend === 'native' || backend === 'auto') return null;
+  return `int8 runs on the native backend only, not "${backend}"; set "backend" to "native" or "auto", or "precision" to "fp32"`;
+}
+
+/**
+ * The config with `elma edge --precision`'s value in place of the file's (undefined: the file's),
+ * checked as the file's is; the error names the option and the file's backend.
+ */
+export function withPrecision(c: EdgeConfig, value: unknown, file: string): EdgeConfig {
+  if (value === undefined) return c;
+  if (typeof value !== 'string' || !(PRECISIONS as readonly string[]).includes(value)) {
+    throw new EdgeConfigError('--precision', `must be one of ${PRECISIONS.map((o) => `"${o}"`).join(', ')}, got ${show(value)}`);
+  }
+  const why = precisionRefusal(c.backend, value as EdgePrecision);
+  if (why !== null) throw new EdgeConfigError('--precision', `${why} (in ${file})`);
+  return { ...c, precision: value as EdgePrecision };
 }
 
 export function readEdgeConfig(file: string): EdgeConfig {

@@ -11,6 +11,7 @@ import { ConsoleListener, LISTEN_HELP } from '../voice/console-listener.ts';
 import { readState } from '../slots/node/state-store.ts';
 import { SLOT_NAMES } from '../slots/slot-state.ts';
 import { clip, type AnswerLine, type EdgeDevice } from './device.ts';
+import { describePrecision } from './inference.ts';
 
 /** The link carries contexts up to 200,000 characters; a console line may hold `context ` and one. */
 export const MAX_LINE = 200_016;
@@ -259,7 +260,8 @@ export class ConsoleSession {
       }
       case 'status': {
         const m = dev.model;
-        this.#say(`model ${m.modelId} version ${m.version} (slot ${dev.stats.model.slot}, backend ${m.backend}), depth limit ${m.depthLimit} of ${m.layers}, threshold scale ${dev.scale}, offload form ${dev.config.offload_form}`);
+        const precision = m.precision === 'fp32' ? '' : `, precision ${describePrecision(m)}`;
+        this.#say(`model ${m.modelId} version ${m.version} (slot ${dev.stats.model.slot}, backend ${m.backend}${precision}), depth limit ${m.depthLimit} of ${m.layers}, threshold scale ${dev.scale}, offload form ${dev.config.offload_form}`);
         this.#say(`cloud ${dev.config.cloud}: link ${dev.connected ? 'up' : 'down'}; outbox ${dev.outboxSize} waiting; update ${dev.updating ? 'running' : dev.config.update_interval_s > 0 ? `every ${dev.config.update_interval_s} s` : 'on the update command only'}`);
         return undefined;
       }

@@ -26,7 +26,7 @@ import type { Offload, Reply } from '../../transport/schema.ts';
 import type { KeyPair } from '../../transport/noise/handshake-state.ts';
 import { checkDepthLimit, EdgeConfigError, type EdgeConfig } from './config.ts';
 import { EdgeStats } from './stats.ts';
-import type { Inference, InferenceFactory, ModelInfo } from './inference.ts';
+import { describePrecision, type Inference, type InferenceFactory, type ModelInfo } from './inference.ts';
 import type { DeviceAnswer } from './infer.ts';
 import type { Logger } from './log.ts';
 
@@ -141,13 +141,13 @@ export class EdgeDevice {
     let dev: EdgeDevice;
     try {
       dev = new EdgeDevice(o, worker);
-      dev.#info = await worker.load({ dir: slotDir(c.slots, boot.slot), backend: c.backend, depthLimit: c.depth_limit, scale: c.threshold_scale });
+      dev.#info = await worker.load({ dir: slotDir(c.slots, boot.slot), backend: c.backend, precision: c.precision, depthLimit: c.depth_limit, scale: c.threshold_scale });
     } catch (e) {
       await worker.close();
       throw fatal ?? e;
     }
     dev.#setModel(boot.slot);
-    o.log('info', `model ${dev.#info.modelId} version ${dev.#info.version} from slot ${boot.slot}`, { backend: dev.#info.backend, depth_limit: dev.#info.depthLimit, threshold_scale: c.threshold_scale });
+    o.log('info', `model ${dev.#info.modelId} version ${dev.#info.version} from slot ${boot.slot}`, { backend: dev.#info.backend, precision: describePrecision(dev.#info), depth_limit: dev.#info.depthLimit, threshold_scale: c.threshold_scale });
     if (dev.#outbox.size > 0) o.log('info', `${dev.#outbox.size} request(s) from an earlier run wait in the outbox`, { outbox: c.outbox });
     dev.#link.start();
     if (c.status_interval_s > 0) dev.#timers.push(setInterval(() => dev.sendStatus(), c.status_interval_s * 1000));
@@ -341,7 +341,7 @@ export class EdgeDevice {
       const state = readState(c.slots).state;
       const running = state.slots[state.active];
       if (running !== null && running !== undefined && running.version !== this.#info.version && !this.#stopped) {
-        this.#info = await this.#worker.load({ dir: slotDir(c.slots, state.active), backend: c.backend, depthLimit: c.depth_limit, scale: this.#scale });
+        this.#info = await this.#worker.load({ dir: slotDir(c.slots, state.active), backend: c.backend, precision: c.precision, depthLimit: c.depth_limit, scale: this.#scale });
         this.#setModel(state.active);
         this.#log('info', `now answering with ${this.#info.modelId} version ${this.#info.version} from slot ${state.active}`);
       }

@@ -10,11 +10,21 @@ import { loadQaBundle, type QaBundle } from '../qa-bundle.ts';
 import { EngineInputError } from '../../engine/errors.ts';
 import { TokenizerError } from '../../engine/tokenizer/errors.ts';
 import { answerOnDevice, type DeviceAnswer } from './infer.ts';
+import type { NativeBackend } from '../../kernels/native/index.ts';
 
-export interface LoadRequest { readonly dir: string; readonly backend: string; readonly depthLimit: number; readonly scale: number }
+export interface LoadRequest {
+  readonly dir: string; readonly backend: string;
+  /** fp32 or int8 (edge.json "precision", --precision): int8 runs on the native backend only. */
+  readonly precision: string;
+  readonly depthLimit: number; readonly scale: number;
+}
 export interface ModelInfo {
   readonly modelId: string; readonly version: number; readonly layers: number; readonly depthLimit: number;
   readonly thresholds: readonly number[]; readonly backend: string; readonly dir: string;
+  /** What the layer's matrices run in, and for int8 the kernel path ("avx2") and where the int8
+   *  weights came from: the bundle's own bytes, or quantised from fp32 weights at load. */
+  readonly precision: string;
+  readonly int8?: { readonly path: string; readonly weights: 'bundle' | 'quantised' };
 }
 
 export interface Inference {
@@ -27,6 +37,12 @@ export interface Inference {
   /** Rejects with an EngineInputError when the question or context cannot be answered as given (unreadable, empty, too long). */
   ask(context: string, question: string, form: 'text' | 'hidden'): Promise<DeviceAnswer>;
   close(): Promise<void>;
+}
+
+/** "fp32", or "int8 on avx2, the bundle's int8 weights" / "int8 on avx2, quantised at load" (status and the start log). */
+export function describePrecision(m: ModelInfo): string {
+  if (m.int8 === undefined) return m.precision;
+  return `${m.precision} on ${m.int8.path}, ${m.int8.weights === 'bundle' ? "the bundle's int8 weights" : 'quantised at load'}`;
 }
 
 /** Makes the device's inference; `onFatal` hears of a failure that ends it (a worker thread dying). */
@@ -44,7 +60,7 @@ export class ModelHolder {
   #dir = '';
 
   load(load: LoadRequest): ModelInfo {
-    const loaded = loadQaBundle(load.dir, { backend: load.backend, depthLimit: load.depthLimit });
+    const loaded = loadQaBundle(load.dir, { backend: load.backend, precision: load.precision, depthLimit: load.depthLimit });
     this.#base = loaded;
     this.#qa = scaled(loaded, load.scale);
     this.#dir = load.dir;
@@ -70,9 +86,12 @@ function scaled(qa: QaBundle, scale: number): QaBundle {
 
 function infoOf(qa: QaBundle, dir: string): ModelInfo {
   const m = qa.bundle.manifest;
+  const be = qa.model.backend as Partial<Pick<NativeBackend, 'precision' | 'int8'>>;
+  const precision = be.precision ?? 'fp32';
   return {
     modelId: m.model_id, version: m.version, layers: qa.model.config.numHiddenLayers, depthLimit: qa.settings.policy.depthLimit,
-    thresholds: qa.settings.policy.thresholds, backend: qa.model.backend.name, dir,
+    thresholds: qa.settings.policy.thresholds, backend: qa.model.backend.name, dir, precision,
+    ...(precision === 'int8' ? { int8: { path: be.int8?.path() ?? '', weights: qa.model.weights.groups[0]?.[0]?.int8 !== undefined ? 'bundle' as const : 'quantised' as const } } : {}),
   };
 }
 
