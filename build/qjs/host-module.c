@@ -5,7 +5,8 @@
  *
  * The module is assembled here from one file per concept: the event loop's timers
  * (event-loop.c), signals (signals.c), random bytes (random.c), the process (process-module.c),
- * and the objects `fs` (fs-module.c) and `net` (net-module.c).
+ * the link's symmetric crypto (crypto-module.c: ChaCha20-Poly1305, BLAKE2s), and the objects `fs`
+ * (fs-module.c) and `net` (net-module.c).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, fdopendir */
 #include <dirent.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "host-module.h"
+#include "crypto-module.h"
 #include "errors.h"
 #include "event-loop.h"
 #include "fs-module.h"
@@ -301,6 +303,7 @@ static const struct { const JSCFunctionListEntry *tab; const int *len; } lists[]
   {elma_signal_funcs, &elma_signal_funcs_count},
   {elma_random_funcs, &elma_random_funcs_count},
   {elma_process_funcs, &elma_process_funcs_count},
+  {elma_crypto_funcs, &elma_crypto_funcs_count},
 };
 #define N_LISTS (sizeof lists / sizeof lists[0])
 
@@ -327,7 +330,7 @@ JSModuleDef *elma_qjs_host_module(JSContext *ctx, const char *name) {
     if (JS_NewClass(JS_GetRuntime(ctx), sha256_class, &def) != 0) return NULL;
     JSValue proto = object_of(ctx, sha256_proto, sizeof sha256_proto / sizeof sha256_proto[0]);
     JS_SetClassProto(ctx, sha256_class, proto);
-    if (elma_net_init(ctx) != 0) return NULL;
+    if (elma_net_init(ctx) != 0 || elma_crypto_init(ctx) != 0) return NULL;
   }
   JSModuleDef *m = JS_NewCModule(ctx, name, host_init);
   if (m == NULL) return NULL;

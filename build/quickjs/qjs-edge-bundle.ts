@@ -11,8 +11,10 @@
  *   - two modules of ours with a Node-only facility have elma-qjs twins with the same exports
  *     (type-checked against them): runtime/backend-select.ts (koffi, onnxruntime) and
  *     runtime/voice/console-listener.ts (child processes);
- *   - @noble/hashes/sha2.js is noble's with `sha256` in C (qjs-sha2.ts): interpreted, hashing a
- *     bundle at install took seconds per MiB.
+ *   - three @noble modules are noble's with one function in C: `sha256` (qjs-sha2.ts; interpreted,
+ *     hashing a bundle at install took seconds per MiB), `chacha20poly1305` (qjs-chacha.ts; every
+ *     frame of the link, ~2.3 s per MiB interpreted) and `blake2s` (qjs-blake2.ts; Noise's hash and
+ *     HKDF, a third of the handshake interpreted).
  *
  * esbuild fails the bundle if the device code imports a name a node-api module does not export.
  *
@@ -44,6 +46,8 @@ export const TWINS: Readonly<Record<string, string>> = {
 /** Packages' modules replaced by a twin that re-exports them with one function in C. */
 export const PACKAGE_TWINS: Readonly<Record<string, string>> = {
   '@noble/hashes/sha2.js': 'build/quickjs/qjs-sha2.ts',
+  '@noble/ciphers/chacha.js': 'build/quickjs/qjs-chacha.ts',
+  '@noble/hashes/blake2.js': 'build/quickjs/qjs-blake2.ts',
 };
 
 const qjsPlatform: Plugin = {

@@ -32,6 +32,24 @@ declare module 'elma:host' {
   /** The UTF-8 bytes of a string. */
   export function encodeUtf8(text: string): ArrayBuffer;
 
+  // ---- the link's symmetric crypto (build/qjs/crypto-module.c; lengths checked in C) ----
+  /** RFC 8439 §2.4: output = input XOR the ChaCha20 keystream from block `counter` (32-byte key, 12-byte nonce); output has input's length and may overlap it. */
+  export function chacha20(key: Uint8Array, nonce: Uint8Array, counter: number, input: Uint8Array, output: Uint8Array): void;
+  /** RFC 8439 §2.5: the 16-byte Poly1305 tag of a message under a 32-byte one-time key. */
+  export function poly1305(key: Uint8Array, message: Uint8Array): ArrayBuffer;
+  /** RFC 8439 §2.8: output (plaintext's length + 16) = ciphertext || tag; output may overlap plaintext. */
+  export function chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
+  /** RFC 8439 §2.8: whether the tag is right (compared in constant time); only then is output (sealed's length − 16) the plaintext. */
+  export function chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, output: Uint8Array): boolean;
+  /** An incremental BLAKE2s (RFC 7693): update() returns the hasher; digestBytes() (outLen bytes) finishes it; clone() copies its state. */
+  export interface Blake2sHasher {
+    update(bytes: ArrayBuffer | ArrayBufferView): Blake2sHasher;
+    digestBytes(): ArrayBuffer;
+    clone(): Blake2sHasher;
+  }
+  /** outLen 1..32 (default 32), an optional key of up to 32 bytes (RFC 7693 §2.5). */
+  export function createBlake2s(outLen?: number, key?: Uint8Array): Blake2sHasher;
+
   // ---- the event loop (build/qjs/event-loop.c) ----
   /** Run fn once after ms (≥ 1) milliseconds; returns the timer's id. */
   export function setTimer(ms: number, fn: () => void): number;
