@@ -12,7 +12,8 @@
  *                + exit heads); batch 8 with early exit (rows leave the batch), questions per second
  *
  * --baseline LIB adds a second libelma_native (e.g. a copy of the previous build) to the layer runs as
- * `native-base`: an A/B of a kernel change in the same alternation, so load hits both alike.
+ * `native-base` (fp32, and int8 when both libraries have it): an A/B of a kernel change in the same
+ * alternation, so load hits both alike.
  *
  * native and onnx runs alternate rep by rep, so load from other processes hits both alike; the
  * table shows medians. Random weights have no meaningful confidence, so the exit threshold is
@@ -53,8 +54,12 @@ const onnx: OnnxBackend | null = tryMake(() => createOnnxBackend({ threads }));
 const backends = [native, onnx].filter((b): b is NativeBackend | OnnxBackend => b !== null) as Backend[];
 const baselineLib = process.argv.indexOf('--baseline') > 0 ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
 const baseline: NativeBackend | null = baselineLib !== undefined ? tryMake(() => createNativeBackend({ threads, library: baselineLib })) : null;
+// The baseline's int8 layer too, when both libraries have one (an A/B of an int8 kernel change).
+const baselineInt8: NativeBackend | null = baseline !== null && nativeInt8 !== null && baseline.int8 !== undefined
+  ? tryMake(() => createNativeBackend({ threads, library: baselineLib!, precision: 'int8' })) : null;
 const layerBackends: Backend[] = [...backends, ...(nativeInt8 !== null ? [nativeInt8] : []),
-  ...(baseline !== null ? [{ ...baseline, name: 'native-base' } as Backend] : [])];
+  ...(baseline !== null ? [{ ...baseline, name: 'native-base' } as Backend] : []),
+  ...(baselineInt8 !== null ? [{ ...baselineInt8, name: 'native-base' } as Backend] : [])];
 
 function layerFlops(b: number, s: number): number {
   return 2 * b * s * H * H * 4 + 2 * b * s * H * I * 2 + 2 * 2 * b * s * s * H;

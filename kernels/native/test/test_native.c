@@ -212,8 +212,57 @@ static void test_entropy(void) {
   CHECK(h < 1e-6f, "certain entropy %g", h);
 }
 
+/* The pool (kernels/native/src/_pool.c, exported for libelma_train): every task of every job runs
+   exactly once and is finished when elma_parallel_for returns, with more threads than cores (so
+   workers are descheduled mid-job and wake late, after the caller did the rest itself), jobs of
+   1 to 64 tasks back to back, and unequal task lengths. */
+void elma_parallel_for(int n_tasks, void (*fn)(void *ctx, int task, int worker), void *ctx);
+int elma_pool_threads(void);
+
+typedef struct { int n, job, worker_in; int hits[64]; int seen_job[64]; int worker_busy[256]; int clash; } pool_probe;
+
+static void pool_task(void *ctx, int t, int worker) {
+  pool_probe *p = ctx;
+  /* worker ids are unique among running tasks: a second task on the same id at once is a bug. */
+  if (__atomic_fetch_add(&p->worker_busy[worker], 1, __ATOMIC_ACQ_REL) != 0) __atomic_store_n(&p->clash, 1, __ATOMIC_RELAXED);
+  /* The workers' tasks are slow; the caller's wait (a bounded while) until a worker has taken one,
+     so that workers take part even on a loaded machine: a caller that returned before the
+     workers' tasks were done would see them unfinished. */
+  volatile unsigned spin = 0;
+  if (worker != 0) {
+    __atomic_store_n(&p->worker_in, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 20000; i++) spin += (unsigned)i;
+  } else {
+    for (int i = 0; i < 300000 && !__atomic_load_n(&p->worker_in, __ATOMIC_ACQUIRE); i++) spin += (unsigned)i;
+  }
+  __atomic_fetch_add(&p->hits[t], 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&p->seen_job[t], p->job, __ATOMIC_RELAXED);
+  __atomic_fetch_sub(&p->worker_busy[worker], 1, __ATOMIC_ACQ_REL);
+}
+
+static void test_pool(void) {
+  for (int threads = 2; threads <= 8; threads *= 2) {
+    CHECK(elma_set_threads(threads) == ELMA_OK, "threads %d", threads);
+    static pool_probe p;
+    int bad = 0;
+    for (int job = 1; job <= 2000 && bad == 0; job++) {
+      memset(&p, 0, sizeof p);
+      p.job = job;
+      p.n = 1 + (int)((unsigned)(job * 2654435761u) >> 26); /* 1..64 */
+      elma_parallel_for(p.n, pool_task, &p);
+      for (int t = 0; t < p.n; t++) {
+        if (__atomic_load_n(&p.hits[t], __ATOMIC_RELAXED) != 1 || __atomic_load_n(&p.seen_job[t], __ATOMIC_RELAXED) != job) bad = 1;
+      }
+      for (int t = p.n; t < 64; t++) if (p.hits[t] != 0) bad = 1;
+      if (p.clash) bad = 2;
+    }
+    CHECK(bad == 0, "pool with %d threads: %s", threads, bad == 2 ? "two tasks ran on one worker id at once" : "a task ran twice, never, or after the job returned");
+  }
+}
+
 int main(void) {
   CHECK(elma_abi_version() == ELMA_ABI_VERSION, "abi version");
+  test_pool();
   for (int threads = 1; threads <= 3; threads += 2) {
     CHECK(elma_set_threads(threads) == ELMA_OK, "threads");
     test_math();
