@@ -33,6 +33,28 @@ static inline float elma_expf(float x) {
   return x < lo ? 0.0f : y;
 }
 
+/* exp(x) for x ≤ 0, −inf and NaN (a softmax's x − max): the same bits as elma_expf there, without
+   its upper clamp, whose comparisons and blends GCC keeps (no -ffast-math): 1.28 against 1.68
+   cycles an element in the softmax's exp-and-sum loop on Zen 3 (issue 19). Every non-positive
+   float, −inf and NaN were checked to give elma_expf's bits. */
+static inline float elma_expf_nonpos(float x) {
+  const float lo = -87.3365447505531f;
+  float xc = x < lo ? lo : x;
+  float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  union { int32_t i; float f; } scale = {((int32_t)n + 127) << 23};
+  float y = p * scale.f;
+  return x < lo ? 0.0f : y;
+}
+
 /* tanh(x) = sign(x)·(1 − 2 / (exp(2|x|) + 1)); absolute error ~1e-7 (relative error grows only
    where |tanh| ≪ 1, where GELU multiplies it by a small x anyway). */
 static inline float elma_tanhf(float x) {
