@@ -34,7 +34,9 @@ export function findElmaQjs(variant: 'elma-qjs' | 'elma-qjs-small' = 'elma-qjs')
   return existsSync(built) ? built : null;
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script only: bundled into dist/elma.mjs, every module's import.meta.url is the bundle's,
+// and a worker thread of that program (runtime/elma-worker.ts) has the bundle as its argv[1].
+if (import.meta.url.endsWith('/qjs-core-bundle.ts') && process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = process.argv[2];
   if (file === undefined) {
     process.stderr.write('usage: node --import tsx build/quickjs/qjs-core-bundle.ts <out.js>\n');

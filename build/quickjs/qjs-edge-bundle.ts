@@ -50,7 +50,8 @@ export const PACKAGE_TWINS: Readonly<Record<string, string>> = {
   '@noble/hashes/blake2.js': 'build/quickjs/qjs-blake2.ts',
 };
 
-const qjsPlatform: Plugin = {
+/** The plugin that makes a bundle for elma-qjs, with these package twins (default PACKAGE_TWINS). */
+const qjsPlatform = (packageTwins: Readonly<Record<string, string>>): Plugin => ({
   name: 'elma-qjs-platform',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => {
@@ -59,7 +60,7 @@ const qjsPlatform: Plugin = {
       return { errors: [{ text: `${path.relative(ROOT, args.importer)} imports ${args.path}, which elma-qjs does not provide (it has ${Object.keys(NODE_API).join(', ')})` }] };
     });
     b.onResolve({ filter: /^@noble\// }, (args) => {
-      const twin = PACKAGE_TWINS[args.path];
+      const twin = packageTwins[args.path];
       // The twin itself imports the real module.
       if (twin === undefined || path.resolve(args.importer) === path.join(ROOT, twin)) return undefined;
       return { path: path.join(ROOT, twin) };
@@ -71,7 +72,7 @@ const qjsPlatform: Plugin = {
       return twin === undefined ? undefined : { path: path.join(ROOT, twin) };
     });
   },
-};
+});
 
 export interface EdgeBundle {
   readonly code: string;
@@ -83,8 +84,12 @@ export function bundleQjsEdge(o: { minify?: boolean } = {}): Promise<EdgeBundle>
   return bundleForQjs(ENTRY, o);
 }
 
-/** Any program written against Node's APIs, bundled for elma-qjs as the device program is (the tests check node-api/ this way). */
-export async function bundleForQjs(entry: string, o: { minify?: boolean } = {}): Promise<EdgeBundle> {
+/**
+ * Any program written against Node's APIs, bundled for elma-qjs as the device program is (the tests
+ * check node-api/ this way). `packageTwins` replaces PACKAGE_TWINS: bench:qjs-edge bundles @noble's
+ * own chacha20poly1305 and blake2s with `{ '@noble/hashes/sha2.js': ... }` to measure what C gains.
+ */
+export async function bundleForQjs(entry: string, o: { minify?: boolean; packageTwins?: Readonly<Record<string, string>> } = {}): Promise<EdgeBundle> {
   const out = await build({
     entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2020',
     mainFields: ['module', 'main'], conditions: ['import', 'default'],
@@ -94,13 +99,15 @@ export async function bundleForQjs(entry: string, o: { minify?: boolean } = {}):
       'class-private-static-accessor': true,
     },
     inject: [path.join(HERE, 'node-api', 'polyfills.ts'), path.join(HERE, 'node-api', 'globals.ts')],
-    external: ['elma:*'], plugins: [qjsPlatform], metafile: true,
+    external: ['elma:*'], plugins: [qjsPlatform(o.packageTwins ?? PACKAGE_TWINS)], metafile: true,
     minify: o.minify ?? true, keepNames: true, logLevel: 'silent', legalComments: 'none',
   });
   return { code: out.outputFiles[0]!.text, metafile: out.metafile };
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script only: bundled into dist/elma.mjs, every module's import.meta.url is the bundle's,
+// and a worker thread of that program (runtime/elma-worker.ts) has the bundle as its argv[1].
+if (import.meta.url.endsWith('/qjs-edge-bundle.ts') && process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = process.argv[2];
   if (file === undefined) {
     process.stderr.write('usage: node --import tsx build/quickjs/qjs-edge-bundle.ts <out.js>\n');
