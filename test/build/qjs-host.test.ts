@@ -12,7 +12,8 @@
  *   in another order). elma-qjs-small is within the issue's 5 MiB goal.
  * - arm64 (both, cross-built here with Debian's gcc-aarch64-linux-gnu): fully static, so
  *   `readelf -V` finds no GLIBC version needs at all (a stock TX2 has glibc 2.27) and there is no
- *   dynamic section; under qemu-aarch64 they answer as Node does.
+ *   dynamic section; under qemu-aarch64 they answer as Node does, and elma-qjs-small's crypto in C
+ *   passes the RFC 8439 / RFC 7693 vectors and qjs-crypto.test.ts's comparisons (_qjs-crypto.ts).
  * - Bad input to the host and the core: one line on stderr, exit status ≠ 0, nothing on stdout.
  *
  * Without the binary (or, for arm64, the cross toolchain or qemu) these are loud skips; where the
@@ -38,6 +39,7 @@ import { scratch } from '../_cli.ts';
 import { testUnless } from '../_skip.ts';
 import { nativeMissing } from '../_native.ts';
 import { compareAnswers, formatDiffs, nodeHostFiles, parseAnswerLines, questionSet, runHost, type HostQuestion } from './_qjs-host.ts';
+import { checkInterfaces, checkPrimitives, cryptoBundles, VECTORS } from './_qjs-crypto.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEFAULT_MODEL = path.join(ROOT, 'models', 'default');
@@ -258,7 +260,7 @@ const armReason = !onLinuxX64 ? `the arm64 host is cross-built on x64 Linux; thi
   : qjsBuildBlocker('arm64') ?? (findProgram('qemu-aarch64') === null ? 'qemu-user (apt-get install qemu-user)' : null);
 const armTest = nativeMissing('elma_native') !== null ? needs(nativeMissing('elma_native')) : needs(armReason);
 
-armTest('the arm64 elma-qjs is fully static (no GLIBC version needs: runs on a TX2\'s glibc 2.27) and answers under qemu-aarch64 as Node does', async (t) => {
+armTest('the arm64 elma-qjs is fully static (no GLIBC version needs: runs on a TX2\'s glibc 2.27), answers under qemu-aarch64 as Node does, and its crypto in C passes the RFC vectors', async (t) => {
   t.timeout(20 * 60_000, 'cross-building QuickJS, then QuickJS under qemu');
   const started = Date.now();
   const built = buildElmaQjs('arm64');
@@ -296,6 +298,17 @@ armTest('the arm64 elma-qjs is fully static (no GLIBC version needs: runs on a T
     const diffs = compareAnswers(t, got, native, `arm64 ${name} vs Node (native backend)`, { scoreDiffTol: 1e-4 });
     logs.push(`${name} ${statSync(binary).size} bytes, ${got.length} questions under qemu in ${(run.ms / 1000).toFixed(1)} s, max |arm64 − Node|: ${formatDiffs(diffs)}`);
   }
+  // The link's crypto in C (qjs-crypto.test.ts on x64): the RFC 8439 and RFC 7693 vectors through
+  // the host, and the interfaces the transport code uses equal to @noble on Node and OpenSSL, the
+  // Noise vectors included; on the image's program.
+  const crypto = await cryptoBundles(tmp);
+  const primitives = runHost('qemu-aarch64', [built.small, crypto.primitives, VECTORS]);
+  t.is(primitives.code, 0, primitives.stderr);
+  checkPrimitives(t, primitives.stdout, 'arm64 elma-qjs-small');
+  const checks = runHost('qemu-aarch64', [built.small, crypto.checks, VECTORS]);
+  t.is(checks.code, 0, checks.stderr);
+  checkInterfaces(t, checks.stdout, 'arm64 elma-qjs-small');
+  logs.push(`crypto under qemu: the vectors ${(primitives.ms / 1000).toFixed(1)} s, the interfaces ${(checks.ms / 1000).toFixed(1)} s`);
   t.log(`arm64 build ${buildS.toFixed(0)} s`);
   for (const l of logs) t.log(l);
 });
