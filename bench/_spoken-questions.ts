@@ -42,6 +42,30 @@ export const HAND_WRITTEN: readonly AskedParagraph[] = [
   },
 ];
 
+/**
+ * The tuning set, kept apart from what bench:voice reports: every weight, decoder setting and
+ * threshold of the recogniser is chosen on these (bench/voice-tune.ts), then measured once on the
+ * benchmark's seed 51 and HAND_WRITTEN. Synthetic seed 7 and hand-written paragraphs of their own.
+ */
+export const TUNING_SEED = 7;
+export const HAND_WRITTEN_TUNING: readonly AskedParagraph[] = [
+  {
+    source: 'hand-written',
+    context: 'Henrik Vasquelin was born in Ostrava Nova in 1902. He studied architecture in Lemberg and designed the Kiruvo Opera House. In 1931 he married Ilse Brandauer, a painter. Vasquelin received the Delacorte Medal in 1950. He died in Trondmere in 1977.',
+    questions: ['Where was Henrik Vasquelin born?', 'What did Vasquelin study?', 'Which building did Henrik Vasquelin design?', 'Who did Vasquelin marry?', 'When did Henrik Vasquelin receive the Delacorte Medal?'],
+  },
+  {
+    source: 'hand-written',
+    context: 'The Marrowick Railway opened in 1884 and connects Dunhaven with Kestrel Bay. It was built by the engineer Obiora Nwankwo. The line is 62 kilometres long and carries about 9,000 passengers a day. Its owner is the Tallis Group.',
+    questions: ['When did the Marrowick Railway open?', 'Who built the Marrowick Railway?', 'How long is the line?', 'Who owns the Marrowick Railway?'],
+  },
+];
+
+/** The tuning set's paragraphs: synthetic seed 7 (`questions` of them) and HAND_WRITTEN_TUNING. */
+export function tuningParagraphs(questions: number): AskedParagraph[] {
+  return [...syntheticParagraphs(TUNING_SEED, questions), ...HAND_WRITTEN_TUNING];
+}
+
 /** Synthetic paragraphs and their questions (models/synth/generate.ts, as `elma data synth` writes them). */
 export function syntheticParagraphs(seed: number, questions: number): AskedParagraph[] {
   return synthesizeSquad({ seed, questions }).data.flatMap((a) => a.paragraphs.map((p) => ({

@@ -20,7 +20,8 @@
 import type { GenericUnigram } from './generic-unigrams.ts';
 import type { Lexicon } from './pronunciations.ts';
 import { espeakPronunciations } from './pronunciations.ts';
-import { buildArpa, type WeightedSentence } from './arpa-lm.ts';
+import { estimateTrigramModel, writeMixedArpa, type NgramCount, type WeightedSentence } from './arpa-lm.ts';
+import type { GenericNgrams } from './generic-ngrams.ts';
 import { spokenForms } from './number-words.ts';
 import { generateQuestions, makeLemmatiser } from './question-generator.ts';
 import { AUXILIARIES, QUESTION_OPENINGS, QUESTION_VOCABULARY } from './question-forms.ts';
@@ -55,9 +56,20 @@ export interface BiasWeights {
 
   /** Questions generated from each sentence (question-generator.ts), their weight in all. */
   readonly generated: number;
+
+  /**
+   * The mixture weight of the generic model's frequent n-grams (generic-ngrams.ts), 0 for none:
+   * the biased model is (1 − genericMix) · context + genericMix · generic (arpa-lm.ts).
+   */
+  readonly genericMix: number;
+  /** The n-grams of the generic model taken: those with a probability of at least this. */
+  readonly genericMinProbability: number;
 }
 
-export const DEFAULT_WEIGHTS: BiasWeights = { sentence: 0.2, clause: 0.2, opening: 0.5, auxName: 0.5, vocabulary: 0.05, genericWords: 5000, generic: 20, generated: 10 };
+export const DEFAULT_WEIGHTS: BiasWeights = {
+  sentence: 0.2, clause: 0.2, opening: 0.5, auxName: 0.5, vocabulary: 0.05, genericWords: 5000, generic: 20, generated: 10,
+  genericMix: 0.15, genericMinProbability: 1e-5,
+};
 
 export interface QuestionCorpus {
   readonly sentences: WeightedSentence[];
@@ -142,8 +154,10 @@ export function questionCorpus(context: string, w: BiasWeights = DEFAULT_WEIGHTS
 }
 
 /** The biased model and dictionary for `context`; names the CMU dictionary lacks are spelled out by espeak-ng. */
-export async function buildContextLanguageModel(context: string, lexicon: Lexicon, opts: { espeak?: string; weights?: BiasWeights; generic?: readonly GenericUnigram[] } = {}): Promise<ContextLanguageModel> {
-  const corpus = questionCorpus(context, opts.weights, opts.generic, lexicon);
+export async function buildContextLanguageModel(context: string, lexicon: Lexicon,
+  opts: { espeak?: string; weights?: BiasWeights; generic?: readonly GenericUnigram[]; genericNgrams?: GenericNgrams } = {}): Promise<ContextLanguageModel> {
+  const w = opts.weights ?? DEFAULT_WEIGHTS;
+  const corpus = questionCorpus(context, w, opts.generic, lexicon);
   const surfaces = new Map<string, string>();
   const numbers = new Map<string, string>();
   // A sentence's first word is capitalised whatever it is: it names the spelling only of a word seen nowhere else.
@@ -187,8 +201,25 @@ export async function buildContextLanguageModel(context: string, lexicon: Lexico
   }
   const usable = corpus.sentences.map((s) => ({ words: s.words.filter((x) => kept.has(x)), weight: s.weight })).filter((s) => s.words.length > 0);
   const background = new Map([...corpus.background].filter(([x]) => kept.has(x)));
+  const components = [{ model: estimateTrigramModel(usable, background), weight: 1 - (opts.genericNgrams === undefined ? 0 : w.genericMix) }];
+  if (opts.genericNgrams !== undefined && w.genericMix > 0) {
+    // The generic n-grams as the expected counts of a corpus in which the rarest kept one occurs
+    // once (1 / genericMinProbability words), those with a word the dictionary lacks left out.
+    const g = opts.genericNgrams;
+    const scale = 1 / w.genericMinProbability;
+    const counts: NgramCount[] = [];
+    const known = (x: string): boolean => x === '<s>' || x === '</s>' || lexicon.has(x);
+    for (const list of [g.unigrams, g.bigrams, g.trigrams]) for (const n of list) if (n.words.every(known)) counts.push({ words: n.words, count: scale * n.probability });
+    const generic = estimateTrigramModel([], new Map(), counts);
+    for (const x of generic.vocab) {
+      if (kept.has(x)) continue;
+      kept.add(x);
+      lexicon.get(x)!.forEach((p, i) => lines.push(`${i === 0 ? x : `${x}(${i + 1})`} ${p}`));
+    }
+    components.push({ model: generic, weight: w.genericMix });
+  }
   return {
-    arpa: buildArpa(usable, background),
+    arpa: writeMixedArpa(components),
     dictionary: `${lines.join('\n')}\n`,
     words: kept.size,
     spelledOut: missing.filter((x) => kept.has(x)).map(asWritten),

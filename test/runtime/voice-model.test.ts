@@ -8,12 +8,14 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { testUnless } from '../_skip.ts';
-import { buildArpa } from '../../runtime/voice/arpa-lm.ts';
+import koffi from 'koffi';
+import { buildArpa, estimateTrigramModel, writeMixedArpa } from '../../runtime/voice/arpa-lm.ts';
+import { readGenericNgrams } from '../../runtime/voice/generic-ngrams.ts';
 import { namesOf, questionCorpus } from '../../runtime/voice/context-language-model.ts';
 import { readGenericUnigrams } from '../../runtime/voice/generic-unigrams.ts';
 import { espeakLineToArpabet } from '../../runtime/voice/ipa-to-arpabet.ts';
 import { cardinalWords, spokenForms } from '../../runtime/voice/number-words.ts';
-import { parseTimedWords } from '../../runtime/voice/pocketsphinx.ts';
+import { decoderArgs, latticePosteriors, parseHypseg, parseTimedWords } from '../../runtime/voice/pocketsphinx.ts';
 import { generateQuestions, makeLemmatiser } from '../../runtime/voice/question-generator.ts';
 import { writeBack } from '../../runtime/voice/speech-recogniser.ts';
 import { sentencesOf, textWords } from '../../runtime/voice/spoken-words.ts';
@@ -58,6 +60,37 @@ test('the trigram model (Witten-Bell, fragments, background words) sums to 1 aft
   }
   t.true(p(['<s>', 'when'], 'was') > p(['<s>', 'when'], 'brewery'), 'a seen trigram outweighs the back-off');
   t.true(p(['<s>'], 'the') < p(['<s>'], 'who'), 'a fragment does not start sentences');
+});
+
+test('a mixture of two trigram models is a distribution after every history, and a listed n-gram gets the mixed probability', (t) => {
+  const context = estimateTrigramModel([
+    { words: ['when', 'was', 'the', 'bosnalia', 'brewery', 'founded'], weight: 2 },
+    { words: ['who', 'founded', 'the', 'bosnalia', 'brewery'], weight: 1 },
+  ], new Map([['company', 0.3]]));
+  // A generic model given as n-gram counts: <s> and </s> where sentences start and end.
+  const generic = estimateTrigramModel([], new Map(), [
+    { words: ['who'], count: 5 }, { words: ['is'], count: 9 }, { words: ['in'], count: 8 }, { words: ['charge'], count: 2 }, { words: ['of'], count: 9 },
+    { words: ['the'], count: 12 }, { words: ['</s>'], count: 4 }, { words: ['founded'], count: 1 },
+    { words: ['<s>', 'who'], count: 3 }, { words: ['who', 'is'], count: 3 }, { words: ['is', 'in'], count: 2 }, { words: ['in', 'charge'], count: 2 },
+    { words: ['charge', 'of'], count: 2 }, { words: ['of', 'the'], count: 4 }, { words: ['the', '</s>'], count: 1 },
+    { words: ['<s>', 'who', 'is'], count: 2 }, { words: ['is', 'in', 'charge'], count: 2 }, { words: ['in', 'charge', 'of'], count: 2 },
+  ]);
+  t.true(generic.vocab.has('charge') && !generic.vocab.has('<s>') && !generic.vocab.has('</s>'));
+  const { vocab, p } = arpaModel(writeMixedArpa([{ model: context, weight: 0.75 }, { model: generic, weight: 0.25 }]));
+  t.true(vocab.includes('charge') && vocab.includes('bosnalia') && vocab.includes('company'));
+  for (const h of [[], ['<s>'], ['who'], ['the'], ['<s>', 'who'], ['in', 'charge'], ['the', 'bosnalia'], ['bosnalia', 'brewery'], ['company'], ['charge', 'founded']]) {
+    const sum = vocab.reduce((a, w) => a + p(h, w), 0);
+    t.true(Math.abs(sum - 1) < 1e-4, `Σ p(w | ${h.join(' ')}) = ${sum}`);
+  }
+  const mixed = (h: string[], w: string): number => 0.75 * (h.length === 1 ? context.p2(h[0]!, w) : context.p3(h[0]!, h[1]!, w)) + 0.25 * (h.length === 1 ? generic.p2(h[0]!, w) : generic.p3(h[0]!, h[1]!, w));
+  for (const [h, w] of [[['in', 'charge'], 'of'], [['the', 'bosnalia'], 'brewery'], [['who'], 'is'], [['who'], 'founded']] as [string[], string][]) {
+    t.true(Math.abs(p(h, w) - mixed(h, w)) < 1e-5, `p(${w} | ${h.join(' ')}) = ${p(h, w)}, the mixture says ${mixed(h, w)}`);
+  }
+  t.true(p(['is', 'in'], 'charge') > 0.25 * 0.5, 'the generic phrase is likely after its history');
+  t.true(p(['<s>'], 'when') > p(['<s>'], 'charge'), 'the context still starts its questions');
+  t.throws(() => writeMixedArpa([{ model: context, weight: 0 }]), { message: /positive weight/ });
+  t.throws(() => estimateTrigramModel([], new Map(), [{ words: ['a', '<s>'], count: 1 }]), { message: /<s> may only start/ });
+  t.throws(() => estimateTrigramModel([], new Map(), [{ words: ['a', 'b', 'c', 'd'], count: 1 }]), { message: /1 to 3 words/ });
 });
 
 test('numbers: every common reading of a year, a count and a date, each written back as the context writes it', (t) => {
@@ -133,6 +166,23 @@ test("PocketSphinx's -time output: words with posteriors, alternates and fillers
   t.deepEqual(parseTimedWords(''), []);
 });
 
+test("pocketsphinx_batch's -hypseg line and HTK lattice: words with their frames and summed node posteriors; decoder settings as options", (t) => {
+  const hypseg = 'utt S 0 T -10890112 A -10364928 L -525184 0 -123904 0 <s> 3 -626688 -204 where 24 -709632 -140 was(2) 49 -2432000 -30 henrik 101 -1831936 -6 vasquelin 172 -321536 -524288 <sil> 176 -2159616 -408 born 216 -2159616 -108 </s> 264';
+  const lattice = ['VERSION=1.0', 'N=8\tL=9', 'I=0\tt=2.16\tW=!SENT_END\tv=1', 'I=1\tt=1.76\tW=born\tv=1', 'I=2\tt=1.77\tW=barack\tv=1',
+    'I=3\tt=0.24\tW=was\tv=2', 'I=4\tt=0.25\tW=was\tv=1', 'I=5\tt=0.03\tW=where\tv=1', 'I=6\tt=0.00\tW=!SENT_START\tv=1', 'I=7\tt=0.40\tW=was\tv=1',
+    'J=0\tS=1\tE=0\ta=-234.8\tp=0.9', 'J=1\tS=1\tE=0\ta=-230.1\tp=0.05', 'J=2\tS=2\tE=0\ta=-150.6\tp=0.05',
+    'J=3\tS=3\tE=1\ta=-10\tp=0.5', 'J=4\tS=4\tE=1\ta=-11\tp=0.45', 'J=5\tS=7\tE=1\ta=-11\tp=0.05', 'J=6\tS=5\tE=3\ta=-9\tp=0.6', 'J=7\tS=5\tE=4\ta=-9\tp=0.4', 'J=8\tS=6\tE=5\ta=-1\tp=1'].join('\n');
+  const words = parseHypseg(hypseg, latticePosteriors(lattice));
+  t.deepEqual(words.map((w) => w.word), ['where', 'was', 'henrik', 'vasquelin', 'born']);
+  t.deepEqual(words.map((w) => [w.start, w.end]), [[0.03, 0.24], [0.24, 0.49], [0.49, 1.01], [1.01, 1.72], [1.76, 2.16]]);
+  // "was" sums its two pronunciations' nodes at about its start, not the "was" a word later; a word missing from the lattice has none.
+  t.deepEqual(words.map((w) => Number(w.posterior.toFixed(4))), [1, 0.95, 0, 0, 0.95]);
+  t.deepEqual(parseHypseg(''), []);
+  t.deepEqual(parseHypseg('utt S 0 T 0 A 0 L 0 0 0 0 <s> 5 0 0 <sil> 90 0 0 </s> 100').map((w) => w.word), []);
+  t.deepEqual(decoderArgs({ lw: 8, dither: true, bestpath: false }), ['-bestpath', 'no', '-dither', 'yes', '-lw', '8']);
+  t.throws(() => decoderArgs({ '-lw': 8 }), { message: /^decoder setting "-lw": not an option name/ });
+});
+
 const GENERIC_LM = '/usr/share/pocketsphinx/model/en-us/en-us.lm.bin';
 testUnless(existsSync(GENERIC_LM) || process.env.CI !== undefined ? null : `${GENERIC_LM} is missing (apt-get install pocketsphinx-en-us)`)(
   "the generic model's words and unigram probabilities come out of Debian's binary trie file", (t) => {
@@ -141,4 +191,60 @@ testUnless(existsSync(GENERIC_LM) || process.env.CI !== undefined ? null : `${GE
     t.deepEqual(u.slice(0, 5).map((x) => x.word), ['the', 'to', 'i', 'and', 'a']);
     const rank = (w: string): number => u.findIndex((x) => x.word === w);
     t.true(rank('death') < rank('payroll') && rank('payroll') < rank('kowalski'));
+  });
+
+/** libsphinxbase (Debian's libsphinxbase3) scoring the generic model itself: the authority for the trie reader. */
+function sphinxbaseScorer(): ((words: string[]) => number) | string {
+  let lib: koffi.IKoffiLib;
+  try {
+    lib = koffi.load('libsphinxbase.so.3');
+  } catch {
+    return 'libsphinxbase.so.3 is not installed (apt-get install libsphinxbase3)';
+  }
+  const logmathInit = lib.func('void *logmath_init(double base, int shift, int use_table)');
+  const read = lib.func('void *ngram_model_read(void *config, const char *path, int type, void *lmath)');
+  const wid = lib.func('int ngram_wid(void *model, const char *word)');
+  const score = lib.func('int ngram_ng_score(void *model, int wid, int *hist, int n_hist, _Out_ int *n_used)');
+  // sphinxbase's INFO lines off (err_set_logfp(NULL) disables its log).
+  lib.func('void err_set_logfp(void *fp)')(null);
+  const model = read(null, GENERIC_LM, 0, logmathInit(1.0001, 0, 0));
+  // ngram_ng_score's history is the previous words, most recent first; the score is in logmath units (base 1.0001).
+  return (words) => {
+    const ids = words.map((w) => wid(model, w) as number);
+    const used = [0];
+    return score(model, ids.at(-1)!, Int32Array.from(ids.slice(0, -1).reverse()), ids.length - 1, used) as number;
+  };
+}
+
+testUnless(existsSync(GENERIC_LM) || process.env.CI !== undefined ? null : `${GENERIC_LM} is missing (apt-get install pocketsphinx-en-us)`)(
+  "the generic model's frequent bigrams and trigrams come out of the trie with the probabilities libsphinxbase gives them", (t) => {
+    const g = readGenericNgrams(GENERIC_LM, 1e-5);
+    t.true(g.unigrams.length > 4000 && g.bigrams.length > 8000 && g.trigrams.length > 3000, `${g.unigrams.length} ${g.bigrams.length} ${g.trigrams.length}`);
+    const find = (list: typeof g.bigrams, s: string): number | undefined => list.find((x) => x.words.join(' ') === s)?.probability;
+    for (const s of ['<s> what', 'what is', 'in charge', 'who is', 'of the']) t.true(find(g.bigrams, s) !== undefined, s);
+    for (const s of ['in charge of', '<s> who is', 'a lot of']) t.true(find(g.trigrams, s) !== undefined, s);
+    t.true(find(g.bigrams, 'the of') === undefined, 'a sequence English does not use is not frequent');
+    for (const n of [...g.unigrams, ...g.bigrams, ...g.trigrams]) t.true(n.probability >= 1e-5, n.words.join(' '));
+    const scorer = sphinxbaseScorer();
+    if (typeof scorer === 'string') {
+      t.log(`not checked against libsphinxbase: ${scorer}`);
+      return;
+    }
+    // p(a b) = p(a) p(b | a) and p(c a b) = p(c) p(a | c) p(b | c a), each factor as libsphinxbase scores it.
+    const ln = (x: number): number => Math.log(x) / Math.log(1.0001);
+    let checked = 0;
+    const pick = <T>(xs: readonly T[]): T[] => Array.from({ length: 40 }, (_, i) => xs[Math.floor((i * xs.length) / 40)]!);
+    for (const b of pick(g.bigrams.filter((x) => x.words[0] !== '<s>'))) {
+      const expected = scorer([b.words[0]!]) + scorer(b.words as string[]);
+      t.true(Math.abs(ln(b.probability) - expected) < 2, `${b.words.join(' ')}: ${ln(b.probability)} vs libsphinxbase ${expected}`);
+      checked++;
+    }
+    for (const c of pick(g.trigrams.filter((x) => x.words[0] !== '<s>'))) {
+      const expected = scorer([c.words[0]!]) + scorer(c.words.slice(0, 2) as string[]) + scorer(c.words as string[]);
+      t.true(Math.abs(ln(c.probability) - expected) < 3, `${c.words.join(' ')}: ${ln(c.probability)} vs libsphinxbase ${expected}`);
+      checked++;
+    }
+    t.is(checked, 80);
+    t.log(`80 n-grams agree with libsphinxbase, e.g. ${g.trigrams[0]!.words.join(' ')}: ${ln(g.trigrams[0]!.probability).toFixed(1)}`);
+    t.throws(() => readGenericNgrams(GENERIC_LM, 0), { message: /minProbability must be in \(0, 1\)/ });
   });

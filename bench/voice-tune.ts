@@ -1,0 +1,180 @@
+/**
+ * `node --import tsx bench/voice-tune.ts [--questions N] [--voices v:wpm,…] [--config JSON]… [--worst K]`:
+ * the tuning loop of the spoken-question recogniser (issue 17), on the TUNING set only
+ * (bench/_spoken-questions.ts: synthetic seed 7 and hand-written paragraphs of its own), never on
+ * what `npm run bench:voice` reports (seed 51 and HAND_WRITTEN). Each --config is
+ * `{"label": …, "weights": {…BiasWeights}, "decoder": {…DecoderSettings}, "recognition": {…}}`, tried
+ * in turn on the same audio: espeak-ng renders each question once into a cache in the temporary
+ * directory (resampled to 16 kHz), so a sweep costs decodes only. For each configuration: WER and
+ * answers as from text per voice and speed, the errors by kind of reference word (function words,
+ * names, numbers, other words; an ending changed counted apart), and the worst transcripts.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { answerQuestions } from '../engine/qa/answer-questions.ts';
+import { loadQaBundle, type QaBundle } from '../runtime/qa-bundle.ts';
+import { DEFAULT_WEIGHTS, type BiasWeights } from '../runtime/voice/context-language-model.ts';
+import type { DecoderSettings } from '../runtime/voice/pocketsphinx.ts';
+import { loadCmuDict } from '../runtime/voice/pronunciations.ts';
+import { readSpeechAudio, type SpeechAudio } from '../runtime/voice/speech-audio.ts';
+import { SpeechRecogniser, type FrontEnd } from '../runtime/voice/speech-recogniser.ts';
+import { comparableWords } from '../runtime/voice/spoken-words.ts';
+import { spellingKey, wordErrors } from '../runtime/voice/word-error-rate.ts';
+import { speak, tuningParagraphs, type Voice } from './_spoken-questions.ts';
+import { printTable } from './_report.ts';
+
+interface Config {
+  readonly label: string;
+  readonly weights?: Partial<BiasWeights>;
+  readonly decoder?: DecoderSettings;
+  readonly frontEnd?: FrontEnd;
+}
+
+const argOf = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const n = Number(argOf('--questions') ?? 40);
+const worst = Number(argOf('--worst') ?? 0);
+const voices: Voice[] = (argOf('--voices') ?? 'en-us+klatt:140,en-us+klatt:175,en-us+klatt2:140,en-us+klatt2:175').split(',').map((s) => {
+  const [voice, wpm] = s.split(':');
+  return { voice: voice!, wpm: Number(wpm ?? 175) };
+});
+const configs: Config[] = process.argv.flatMap((a, i) => (a === '--config' ? [JSON.parse(process.argv[i + 1]!) as Config] : []));
+if (configs.length === 0) configs.push({ label: 'default' });
+
+const qa = loadQaBundle(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'models', 'default'));
+const paragraphs = tuningParagraphs(n);
+
+// The audio, rendered once: the cache key is the voice, the speed and the text.
+const cache = path.join(tmpdir(), 'elma-voice-tune-cache');
+mkdirSync(cache, { recursive: true });
+async function audioOf(text: string, v: Voice): Promise<SpeechAudio> {
+  const key = createHash('sha1').update(`${v.voice}\0${v.wpm}\0${text}`).digest('hex');
+  const wav = path.join(cache, `${key}.wav`);
+  if (!existsSync(wav)) await speak(text, v, wav);
+  return readSpeechAudio(wav);
+}
+
+const answers = new Map<string, string>();
+function answerOf(bundle: QaBundle, context: string, question: string): string {
+  const key = `${context}\0${question}`;
+  const hit = answers.get(key);
+  if (hit !== undefined) return hit;
+  const text = question.trim() === '' ? '' : answerQuestions(bundle.model, bundle.tokenizer, [{ id: 'q', title: '', question, context, answers: [], isImpossible: false }], bundle.settings).answers[0]!.text;
+  answers.set(key, text);
+  return text;
+}
+
+const FUNCTION_WORDS = new Set(['who', 'whom', 'whose', 'what', 'which', 'when', 'where', 'why', 'how', 'is', 'was', 'are', 'were', 'did', 'does', 'do',
+  'has', 'have', 'had', 'the', 'a', 'an', 'of', 'in', 'on', 'at', 'to', 'for', 'from', 'by', 'with', 'its', 'his', 'her', 'their', 'and', 'many', 'much']);
+const lexicon = loadCmuDict('/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict');
+
+/** The kind of a reference word: numbers, names (capitalised in the question, or not in the dictionary), function words, the rest. */
+function kindOf(word: string, surface: string): string {
+  if (/^\d/.test(word)) return 'number';
+  if (/^\p{Lu}/u.test(surface) && !FUNCTION_WORDS.has(word)) return 'name';
+  if (!lexicon.has(word)) return 'name';
+  if (FUNCTION_WORDS.has(word)) return 'function';
+  return 'other';
+}
+
+/** The reference words that the minimum edit changes or drops, with what replaced them, and the insertions. */
+function alignErrors(ref: readonly string[], hyp: readonly string[]): { ref: number; hyp: string | undefined }[] {
+  const d: number[][] = Array.from({ length: ref.length + 1 }, (_, i) => Array.from({ length: hyp.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= ref.length; i++) for (let j = 1; j <= hyp.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
+  const out: { ref: number; hyp: string | undefined }[] = [];
+  let i = ref.length;
+  let j = hyp.length;
+  while (i > 0 || j > 0) {
+    if (i > 0 && j > 0 && d[i]![j] === d[i - 1]![j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1)) {
+      if (ref[i - 1] !== hyp[j - 1]) out.push({ ref: i - 1, hyp: hyp[j - 1] });
+      i--; j--;
+    } else if (i > 0 && d[i]![j] === d[i - 1]![j]! + 1) {
+      out.push({ ref: i - 1, hyp: undefined });
+      i--;
+    } else {
+      out.push({ ref: -1, hyp: hyp[j - 1] });
+      j--;
+    }
+  }
+  return out;
+}
+
+interface Row {
+  readonly voice: Voice;
+  readonly paragraph: number;
+  readonly question: string;
+  readonly transcript: string;
+  readonly confidence: number;
+  readonly unsure: boolean;
+  readonly same: boolean;
+  readonly errors: number;
+  readonly words: number;
+  readonly ms: number;
+  readonly seconds: number;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+for (const c of configs) {
+  const weights = { ...DEFAULT_WEIGHTS, ...c.weights };
+  const recogniser = SpeechRecogniser.open({ weights, ...(c.decoder === undefined ? {} : { decoder: c.decoder }), ...(c.frontEnd === undefined ? {} : { frontEnd: c.frontEnd }) });
+  const rows: Row[] = [];
+  const kinds = new Map<string, { words: number; errors: number }>();
+  let endings = 0;
+  const t0 = performance.now();
+  for (const [pi, p] of paragraphs.entries()) {
+    const prepared = await recogniser.prepare(p.context);
+    for (const question of p.questions) {
+      const typed = answerOf(qa, p.context, question);
+      const surfaces = question.match(/[\p{L}\p{M}\d'’,]+/gu) ?? [];
+      const ref = comparableWords(question).map(spellingKey);
+      const refSurface = comparableWords(question).map((w) => surfaces.find((s) => comparableWords(s)[0] === w) ?? w);
+      for (const voice of voices) {
+        const audio = await audioOf(question, voice);
+        const r = await recogniser.recognise(audio, prepared);
+        const hyp = comparableWords(r.transcript).map(spellingKey);
+        for (const [k, w] of ref.entries()) {
+          const kind = kindOf(w, refSurface[k]!);
+          const e = kinds.get(kind) ?? { words: 0, errors: 0 };
+          e.words++;
+          kinds.set(kind, e);
+        }
+        for (const e of alignErrors(ref, hyp)) {
+          const kind = e.ref < 0 ? 'inserted' : kindOf(ref[e.ref]!, refSurface[e.ref]!);
+          const k = kinds.get(kind) ?? { words: 0, errors: 0 };
+          k.errors++;
+          kinds.set(kind, k);
+          if (e.ref >= 0 && e.hyp !== undefined && e.hyp.length >= 3 && ref[e.ref]!.slice(0, 4) === e.hyp.slice(0, 4)) endings++;
+        }
+        const we = wordErrors(question, r.transcript);
+        rows.push({ voice, paragraph: pi, question, transcript: r.transcript, confidence: r.confidence, unsure: r.unsure, same: answerOf(qa, p.context, r.transcript) === typed, errors: we.errors, words: we.words, ms: r.ms, seconds: r.seconds });
+      }
+    }
+  }
+  recogniser.close();
+  const summary = (rs: readonly Row[]): (string | number)[] => {
+    const errs = rs.reduce((a, r) => a + r.errors, 0);
+    const words = rs.reduce((a, r) => a + r.words, 0);
+    const sure = rs.filter((r) => !r.unsure);
+    return [rs.length, pct(errs / words), pct(rs.filter((r) => r.same).length / rs.length), `${rs.length - sure.length}`, pct(sure.filter((r) => r.same).length / Math.max(1, sure.length)),
+      (rs.reduce((a, r) => a + r.ms, 0) / rs.reduce((a, r) => a + r.seconds, 0)).toFixed(0)];
+  };
+  const table = [
+    ...voices.map((v) => [`${v.voice} ${v.wpm}`, ...summary(rows.filter((r) => r.voice === v))]),
+    ['synthetic (seed 7)', ...summary(rows.filter((r) => paragraphs[r.paragraph]!.source === 'synthetic'))],
+    ['hand-written (tuning)', ...summary(rows.filter((r) => paragraphs[r.paragraph]!.source === 'hand-written'))],
+    ['all', ...summary(rows)],
+  ];
+  process.stdout.write(`\n== ${c.label}: ${JSON.stringify({ weights: c.weights ?? {}, decoder: c.decoder ?? {}, frontEnd: c.frontEnd ?? 'batch' })} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(`${printTable(['voice', 'utterances', 'WER', 'same answer', 'unsure', 'same (sure)', 'ms/s'], table)}\n`);
+  process.stdout.write(`errors by reference word: ${[...kinds].map(([k, v]) => `${k} ${v.errors}${k === 'inserted' ? '' : `/${v.words} (${pct(v.errors / v.words)})`}`).join(', ')}; an ending changed: ${endings}\n`);
+  if (worst > 0) {
+    for (const v of voices) {
+      const rs = rows.filter((r) => r.voice === v && r.errors > 0).sort((a, b) => b.errors / b.words - a.errors / a.words).slice(0, worst);
+      process.stdout.write(`worst, ${v.voice} ${v.wpm}:\n`);
+      for (const r of rs) process.stdout.write(`  ${r.errors}/${r.words} ${r.same ? '=' : '≠'} ${r.confidence.toFixed(2)} ${JSON.stringify(r.question)} → ${JSON.stringify(r.transcript)}\n`);
+    }
+  }
+  if (process.argv.includes('--json-out')) writeFileSync(path.join(tmpdir(), `voice-tune-${c.label}.json`), JSON.stringify(rows));
+}
