@@ -7,16 +7,6 @@
  * Tasks are handed out by an atomic counter (dynamic scheduling, like OpenMP's schedule(dynamic)).
  * Workers spin briefly on the job generation before sleeping on a condition variable: the ops of
  * one layer follow each other within microseconds, and a futex wake-up costs ~5-50 µs.
- *
- * The join waits for the job's tasks, not for the workers: a job is over when every task is done,
- * whoever ran it. A worker that was off its core (another process running: load above the core
- * count) and wakes after the caller did every task itself finds nothing left and costs the caller
- * nothing; the join used to wait for every worker to acknowledge every job, so one descheduled
- * worker stalled each of a layer's ~12 small steps for a scheduler slice (measured on this 2-core
- * VM under load 8: the four activation quantizations, 0.1–0.5 ms of work each, took 2–5 ms).
- * A claim is the job number and the next task index in one 64-bit word, so a late worker's claim
- * can never take a task of the next job by mistake: its compare-and-swap fails once the word holds
- * another job.
  */
 #define _GNU_SOURCE
 #include "_pool.h"
@@ -24,7 +14,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <unistd.h>
 
 #define MAX_THREADS 256
@@ -35,9 +24,9 @@ static struct {
   pthread_cond_t cv;
   int threads;  /* total, the caller included */
   int started;  /* workers started (threads - 1 of them are used) */
-  atomic_uint gen;           /* the current job's number (workers wait for it to change) */
-  atomic_uint_fast64_t claim; /* (job number << 32) | next task index */
-  atomic_int done;           /* tasks of the current job finished */
+  atomic_uint gen;
+  atomic_int next;
+  atomic_int busy; /* workers still inside the current job */
   int n_tasks;
   elma_task_fn fn;
   void *ctx;
@@ -52,19 +41,11 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* Run tasks of job `job` until none is left (or another job is current). A task is claimed by a
-   compare-and-swap on the claim word, so only while `job` is still the current job; the job
-   cannot end while a claimed task is unfinished (the caller waits for `done`), so fn, ctx and
-   n_tasks read after a successful claim are this job's. */
-static void run_tasks(unsigned job, int worker) {
+static void run_tasks(int worker) {
   for (;;) {
-    uint_fast64_t v = atomic_load_explicit(&P.claim, memory_order_acquire);
-    if ((unsigned)(v >> 32) != job) return;
-    const unsigned t = (unsigned)(v & 0xffffffffu);
-    if (t >= (unsigned)__atomic_load_n(&P.n_tasks, __ATOMIC_RELAXED)) return;
-    if (!atomic_compare_exchange_weak_explicit(&P.claim, &v, v + 1, memory_order_acq_rel, memory_order_acquire)) continue;
-    P.fn(P.ctx, (int)t, worker);
-    atomic_fetch_add_explicit(&P.done, 1, memory_order_release);
+    int t = atomic_fetch_add_explicit(&P.next, 1, memory_order_relaxed);
+    if (t >= P.n_tasks) break;
+    P.fn(P.ctx, t, worker);
   }
 }
 
@@ -85,7 +66,8 @@ static void *worker_main(void *arg) {
       pthread_mutex_unlock(&P.mu);
     }
     seen = g;
-    if (id < P.threads) run_tasks(g, id); /* workers beyond a lowered thread count sit out */
+    if (id < P.threads) run_tasks(id); /* workers beyond a lowered thread count sit out */
+    atomic_fetch_sub_explicit(&P.busy, 1, memory_order_release);
   }
   return NULL;
 }
@@ -126,23 +108,21 @@ void elma_parallel_for(int n_tasks, elma_task_fn fn, void *ctx) {
     for (int t = 0; t < n_tasks; t++) fn(ctx, t, 0);
     return;
   }
-  /* The previous job is over (every task done), so no worker reads these until the claim word
-     below names the new job. */
   P.fn = fn;
   P.ctx = ctx;
-  __atomic_store_n(&P.n_tasks, n_tasks, __ATOMIC_RELAXED);
-  atomic_store_explicit(&P.done, 0, memory_order_relaxed);
+  P.n_tasks = n_tasks;
+  atomic_store(&P.next, 0);
+  /* Every started worker wakes for each job (and leaves at once if beyond P.threads). */
+  atomic_store(&P.busy, P.started);
   pthread_mutex_lock(&P.mu);
-  const unsigned job = atomic_load_explicit(&P.gen, memory_order_relaxed) + 1;
-  atomic_store_explicit(&P.claim, (uint_fast64_t)job << 32, memory_order_release);
-  atomic_store_explicit(&P.gen, job, memory_order_release);
+  atomic_fetch_add_explicit(&P.gen, 1, memory_order_release);
   pthread_cond_broadcast(&P.cv);
   pthread_mutex_unlock(&P.mu);
-  run_tasks(job, 0);
-  /* Wait for the tasks workers claimed (not for the workers: see the top). Spin first (a worker
-     with a core finishes within microseconds of us), then yield: on a loaded machine the worker
-     holding the last task may be off-CPU, and spinning would only keep it off longer. */
-  for (int spins = 0; atomic_load_explicit(&P.done, memory_order_acquire) < n_tasks; spins++) {
+  run_tasks(0);
+  /* Wait for the workers. Spin first (they finish within microseconds of us when each has a
+     core), then yield: on a loaded machine a worker may be off-CPU, and spinning would only keep
+     it off longer. */
+  for (int spins = 0; atomic_load_explicit(&P.busy, memory_order_acquire) > 0; spins++) {
     if (spins < 2000) cpu_relax();
     else sched_yield();
   }
