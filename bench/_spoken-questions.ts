@@ -18,7 +18,8 @@ import { synthesizeSquad } from '../models/synth/generate.ts';
 import type { QaBundle } from '../runtime/qa-bundle.ts';
 import { readSpeechAudio } from '../runtime/voice/speech-audio.ts';
 import type { SpeechRecogniser } from '../runtime/voice/speech-recogniser.ts';
-import { wordErrors } from '../runtime/voice/word-error-rate.ts';
+import { comparableWords } from '../runtime/voice/spoken-words.ts';
+import { spellingKey, wordErrors } from '../runtime/voice/word-error-rate.ts';
 
 const run = promisify(execFile);
 
@@ -180,4 +181,85 @@ export function summarise(us: readonly Utterance[]): Summary {
     msPerSecondGeneric: withGeneric.length === 0 ? undefined : sum(withGeneric.map((u) => u.generic!.ms)) / secs(withGeneric),
     msPerSecondBiased: sum(us.map((u) => u.biased.ms)) / secs(us),
   };
+}
+
+/** Question words and the auxiliaries, articles and prepositions around them: what a question is built of. */
+const FUNCTION_WORDS = new Set(['who', 'whom', 'whose', 'what', 'which', 'when', 'where', 'why', 'how', 'is', 'was', 'are', 'were', 'did', 'does', 'do',
+  'has', 'have', 'had', 'the', 'a', 'an', 'of', 'in', 'on', 'at', 'to', 'for', 'from', 'by', 'with', 'its', 'his', 'her', 'their', 'and', 'many', 'much']);
+
+/** The edits of a minimum alignment: a reference word changed (hyp a word) or dropped (hyp undefined), or a word inserted (ref -1). */
+export function alignWords(ref: readonly string[], hyp: readonly string[]): { ref: number; hyp: string | undefined }[] {
+  const d: number[][] = Array.from({ length: ref.length + 1 }, (_, i) => Array.from({ length: hyp.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= ref.length; i++) for (let j = 1; j <= hyp.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
+  const out: { ref: number; hyp: string | undefined }[] = [];
+  let i = ref.length;
+  let j = hyp.length;
+  while (i > 0 || j > 0) {
+    if (i > 0 && j > 0 && d[i]![j] === d[i - 1]![j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1)) {
+      if (ref[i - 1] !== hyp[j - 1]) out.push({ ref: i - 1, hyp: hyp[j - 1] });
+      i--;
+      j--;
+    } else if (i > 0 && d[i]![j] === d[i - 1]![j]! + 1) {
+      out.push({ ref: i - 1, hyp: undefined });
+      i--;
+    } else {
+      out.push({ ref: -1, hyp: hyp[j - 1] });
+      j--;
+    }
+  }
+  return out.reverse();
+}
+
+export interface ErrorBreakdown {
+  /** Reference words and errors by kind: "function" (question words, auxiliaries, articles, prepositions), "name", "number", "other"; "inserted" counts errors only. */
+  readonly kinds: ReadonlyMap<string, { words: number; errors: number }>;
+  /** "when→where", "who→∅", "∅→the": how often each edit occurs. */
+  readonly confusions: ReadonlyMap<string, number>;
+  /** Transcripts whose first word is not the question's. */
+  readonly firstWordWrong: number;
+}
+
+/**
+ * Where the errors of `utterances` fall, word by word (the alignment of the word error rate). A
+ * reference word is a name when the question capitalises it or the dictionary (`isWord`) lacks it.
+ */
+export function errorBreakdown(utterances: readonly { question: string; transcript: string }[], isWord: (w: string) => boolean): ErrorBreakdown {
+  const kinds = new Map<string, { words: number; errors: number }>();
+  const confusions = new Map<string, number>();
+  let firstWordWrong = 0;
+  const count = (kind: string, words: number, errors: number): void => {
+    const e = kinds.get(kind) ?? { words: 0, errors: 0 };
+    e.words += words;
+    e.errors += errors;
+    kinds.set(kind, e);
+  };
+  for (const u of utterances) {
+    const surfaces = u.question.match(/[\p{L}\p{M}\d'’,]+/gu) ?? [];
+    const ref = comparableWords(u.question).map(spellingKey);
+    const capitalised = comparableWords(u.question).map((w) => /^\p{Lu}/u.test(surfaces.find((s) => comparableWords(s)[0] === w) ?? ''));
+    const kindOf = (k: number): string => {
+      const w = ref[k]!;
+      if (/^\d/.test(w)) return 'number';
+      if (FUNCTION_WORDS.has(w)) return 'function';
+      if (capitalised[k] === true || !isWord(w.replace(/'s$/, ''))) return 'name';
+      return 'other';
+    };
+    const hyp = comparableWords(u.transcript).map(spellingKey);
+    if (ref[0] !== hyp[0]) firstWordWrong++;
+    ref.forEach((_, k) => count(kindOf(k), 1, 0));
+    for (const e of alignWords(ref, hyp)) {
+      count(e.ref < 0 ? 'inserted' : kindOf(e.ref), 0, 1);
+      const key = `${e.ref < 0 ? '∅' : ref[e.ref]}→${e.hyp ?? '∅'}`;
+      confusions.set(key, (confusions.get(key) ?? 0) + 1);
+    }
+  }
+  return { kinds, confusions, firstWordWrong };
+}
+
+/** One line: errors by kind of reference word, the first word, and the commonest edits. */
+export function describeBreakdown(b: ErrorBreakdown, utterances: number, top = 12): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  const kinds = [...b.kinds].map(([k, v]) => (k === 'inserted' ? `inserted ${v.errors}` : `${k} ${v.errors}/${v.words} (${pct(v.errors / v.words)})`)).join(', ');
+  const common = [...b.confusions].sort((x, y) => y[1] - x[1]).slice(0, top).map(([k, v]) => `${k} ${v}`).join(', ');
+  return `errors by reference word: ${kinds}; first word wrong in ${b.firstWordWrong}/${utterances}; commonest: ${common}`;
 }

@@ -21,9 +21,11 @@ import type { DecoderSettings } from '../runtime/voice/pocketsphinx.ts';
 import { loadCmuDict } from '../runtime/voice/pronunciations.ts';
 import { readSpeechAudio, type SpeechAudio } from '../runtime/voice/speech-audio.ts';
 import { SpeechRecogniser, type FrontEnd } from '../runtime/voice/speech-recogniser.ts';
-import { comparableWords } from '../runtime/voice/spoken-words.ts';
-import { spellingKey, wordErrors } from '../runtime/voice/word-error-rate.ts';
-import { speak, tuningParagraphs, type Voice } from './_spoken-questions.ts';
+import { wordErrors } from '../runtime/voice/word-error-rate.ts';
+import { buildArpa } from '../runtime/voice/arpa-lm.ts';
+import { spokenForms } from '../runtime/voice/number-words.ts';
+import { textWords } from '../runtime/voice/spoken-words.ts';
+import { describeBreakdown, errorBreakdown, speak, tuningParagraphs, type Voice } from './_spoken-questions.ts';
 import { printTable } from './_report.ts';
 
 interface Config {
@@ -31,6 +33,12 @@ interface Config {
   readonly weights?: Partial<BiasWeights>;
   readonly decoder?: DecoderSettings;
   readonly frontEnd?: FrontEnd;
+  /**
+   * A diagnostic, not a recogniser: the language model is replaced by one of exactly the
+   * paragraph's questions (the dictionary kept), so what errors remain are the acoustic model's on
+   * espeak-ng's speech with a language model that could not be better informed.
+   */
+  readonly oracle?: boolean;
 }
 
 const argOf = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
@@ -66,40 +74,7 @@ function answerOf(bundle: QaBundle, context: string, question: string): string {
   return text;
 }
 
-const FUNCTION_WORDS = new Set(['who', 'whom', 'whose', 'what', 'which', 'when', 'where', 'why', 'how', 'is', 'was', 'are', 'were', 'did', 'does', 'do',
-  'has', 'have', 'had', 'the', 'a', 'an', 'of', 'in', 'on', 'at', 'to', 'for', 'from', 'by', 'with', 'its', 'his', 'her', 'their', 'and', 'many', 'much']);
 const lexicon = loadCmuDict('/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict');
-
-/** The kind of a reference word: numbers, names (capitalised in the question, or not in the dictionary), function words, the rest. */
-function kindOf(word: string, surface: string): string {
-  if (/^\d/.test(word)) return 'number';
-  if (/^\p{Lu}/u.test(surface) && !FUNCTION_WORDS.has(word)) return 'name';
-  if (!lexicon.has(word)) return 'name';
-  if (FUNCTION_WORDS.has(word)) return 'function';
-  return 'other';
-}
-
-/** The reference words that the minimum edit changes or drops, with what replaced them, and the insertions. */
-function alignErrors(ref: readonly string[], hyp: readonly string[]): { ref: number; hyp: string | undefined }[] {
-  const d: number[][] = Array.from({ length: ref.length + 1 }, (_, i) => Array.from({ length: hyp.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= ref.length; i++) for (let j = 1; j <= hyp.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
-  const out: { ref: number; hyp: string | undefined }[] = [];
-  let i = ref.length;
-  let j = hyp.length;
-  while (i > 0 || j > 0) {
-    if (i > 0 && j > 0 && d[i]![j] === d[i - 1]![j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1)) {
-      if (ref[i - 1] !== hyp[j - 1]) out.push({ ref: i - 1, hyp: hyp[j - 1] });
-      i--; j--;
-    } else if (i > 0 && d[i]![j] === d[i - 1]![j]! + 1) {
-      out.push({ ref: i - 1, hyp: undefined });
-      i--;
-    } else {
-      out.push({ ref: -1, hyp: hyp[j - 1] });
-      j--;
-    }
-  }
-  return out;
-}
 
 interface Row {
   readonly voice: Voice;
@@ -107,6 +82,7 @@ interface Row {
   readonly question: string;
   readonly transcript: string;
   readonly confidence: number;
+  readonly posteriors: readonly number[];
   readonly unsure: boolean;
   readonly same: boolean;
   readonly errors: number;
@@ -120,35 +96,17 @@ for (const c of configs) {
   const weights = { ...DEFAULT_WEIGHTS, ...c.weights };
   const recogniser = SpeechRecogniser.open({ weights, ...(c.decoder === undefined ? {} : { decoder: c.decoder }), ...(c.frontEnd === undefined ? {} : { frontEnd: c.frontEnd }) });
   const rows: Row[] = [];
-  const kinds = new Map<string, { words: number; errors: number }>();
-  let endings = 0;
   const t0 = performance.now();
   for (const [pi, p] of paragraphs.entries()) {
     const prepared = await recogniser.prepare(p.context);
+    if (c.oracle === true) writeFileSync(prepared.lm, buildArpa(p.questions.map((q) => ({ words: textWords(q).flatMap((w) => (/^\d/.test(w.token) ? spokenForms(w.token)[0]! : [w.token])), weight: 1 }))));
     for (const question of p.questions) {
       const typed = answerOf(qa, p.context, question);
-      const surfaces = question.match(/[\p{L}\p{M}\d'’,]+/gu) ?? [];
-      const ref = comparableWords(question).map(spellingKey);
-      const refSurface = comparableWords(question).map((w) => surfaces.find((s) => comparableWords(s)[0] === w) ?? w);
       for (const voice of voices) {
         const audio = await audioOf(question, voice);
         const r = await recogniser.recognise(audio, prepared);
-        const hyp = comparableWords(r.transcript).map(spellingKey);
-        for (const [k, w] of ref.entries()) {
-          const kind = kindOf(w, refSurface[k]!);
-          const e = kinds.get(kind) ?? { words: 0, errors: 0 };
-          e.words++;
-          kinds.set(kind, e);
-        }
-        for (const e of alignErrors(ref, hyp)) {
-          const kind = e.ref < 0 ? 'inserted' : kindOf(ref[e.ref]!, refSurface[e.ref]!);
-          const k = kinds.get(kind) ?? { words: 0, errors: 0 };
-          k.errors++;
-          kinds.set(kind, k);
-          if (e.ref >= 0 && e.hyp !== undefined && e.hyp.length >= 3 && ref[e.ref]!.slice(0, 4) === e.hyp.slice(0, 4)) endings++;
-        }
         const we = wordErrors(question, r.transcript);
-        rows.push({ voice, paragraph: pi, question, transcript: r.transcript, confidence: r.confidence, unsure: r.unsure, same: answerOf(qa, p.context, r.transcript) === typed, errors: we.errors, words: we.words, ms: r.ms, seconds: r.seconds });
+        rows.push({ voice, paragraph: pi, question, transcript: r.transcript, confidence: r.confidence, posteriors: r.words.map((w) => w.posterior), unsure: r.unsure, same: answerOf(qa, p.context, r.transcript) === typed, errors: we.errors, words: we.words, ms: r.ms, seconds: r.seconds });
       }
     }
   }
@@ -166,9 +124,9 @@ for (const c of configs) {
     ['hand-written (tuning)', ...summary(rows.filter((r) => paragraphs[r.paragraph]!.source === 'hand-written'))],
     ['all', ...summary(rows)],
   ];
-  process.stdout.write(`\n== ${c.label}: ${JSON.stringify({ weights: c.weights ?? {}, decoder: c.decoder ?? {}, frontEnd: c.frontEnd ?? 'batch' })} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(`\n== ${c.label}: ${JSON.stringify({ weights: c.weights ?? {}, decoder: c.decoder ?? {}, frontEnd: c.frontEnd ?? 'batch', ...(c.oracle === true ? { oracle: true } : {}) })} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
   process.stdout.write(`${printTable(['voice', 'utterances', 'WER', 'same answer', 'unsure', 'same (sure)', 'ms/s'], table)}\n`);
-  process.stdout.write(`errors by reference word: ${[...kinds].map(([k, v]) => `${k} ${v.errors}${k === 'inserted' ? '' : `/${v.words} (${pct(v.errors / v.words)})`}`).join(', ')}; an ending changed: ${endings}\n`);
+  process.stdout.write(`${describeBreakdown(errorBreakdown(rows, (w) => lexicon.has(w)), rows.length, 20)}\n`);
   if (worst > 0) {
     for (const v of voices) {
       const rs = rows.filter((r) => r.voice === v && r.errors > 0).sort((a, b) => b.errors / b.words - a.errors / a.words).slice(0, worst);

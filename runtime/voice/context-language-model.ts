@@ -13,9 +13,13 @@
  *  - a general question vocabulary (question-forms.ts), one word a line, so that a question may
  *    use words the context lacks.
  *
+ * That model is then mixed with the generic model's frequent n-grams (generic-ngrams.ts), so a
+ * question worded in ordinary English has its word order modelled too (arpa-lm.ts writes the
+ * mixture).
+ *
  * A closed vocabulary: a word outside these cannot be heard, which is the price of hearing names.
- * The weights were chosen on questions of synthetic seed 7 (bench/voice.ts --seed 7), not on the
- * benchmark's seed 51.
+ * The weights were chosen on the tuning set (bench/voice-tune.ts: synthetic seed 7 and hand-written
+ * paragraphs of its own), not on the benchmark's seed 51.
  */
 import type { GenericUnigram } from './generic-unigrams.ts';
 import type { Lexicon } from './pronunciations.ts';

@@ -1,14 +1,16 @@
 /**
- * CMU PocketSphinx as a child process: Debian's `pocketsphinx_continuous` (0.8+5prealpha) with the
- * en-us acoustic model of pocketsphinx-en-us. Why a child process and not koffi into
- * libpocketsphinx: docs/voice.md has the measurement; in short, the biased model is small, so
- * loading it with each question costs little next to decoding, and the library ends its process
- * on a fatal error (sphinxbase's E_FATAL calls exit), which must not take the device program down.
+ * CMU PocketSphinx as a child process: Debian's `pocketsphinx_batch` (0.8+5prealpha) with the
+ * en-us acoustic model of pocketsphinx-en-us, one whole utterance per call. Why a child process
+ * and not koffi into libpocketsphinx: docs/voice.md has the measurement; in short, the biased model
+ * is small, so loading it with each question costs little next to decoding, and the library ends
+ * its process on a fatal error (sphinxbase's E_FATAL calls exit), which must not take the device
+ * program down.
  *
- * The audio goes in as a temporary file of raw 16 kHz 16-bit mono samples (`-infile`; without a
- * .wav name the program reads raw samples): Node's stdio pipes are sockets, which the program's
- * fopen("/dev/stdin") cannot open. `-time yes` prints each word with its start, end and
- * posterior probability from the lattice (ps_seg_prob), which is the recogniser's confidence.
+ * The audio goes in as a temporary file of raw 16 kHz 16-bit mono samples named by a control file
+ * (`-ctl`, `-cepdir`, `-adcin yes`), so the cepstral mean is taken over the whole question (the
+ * model's `-cmn batch`); the best words come back with their frames (`-hypseg`) and the word
+ * lattice (`-outlatdir`, HTK format) gives each word's posterior probability, the recogniser's
+ * confidence. pocketsphinx_continuous, the streaming front end, is kept for the comparison.
  */
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

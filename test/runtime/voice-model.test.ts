@@ -20,6 +20,7 @@ import { generateQuestions, makeLemmatiser } from '../../runtime/voice/question-
 import { writeBack } from '../../runtime/voice/speech-recogniser.ts';
 import { sentencesOf, textWords } from '../../runtime/voice/spoken-words.ts';
 import { wordErrors } from '../../runtime/voice/word-error-rate.ts';
+import { alignWords, describeBreakdown, errorBreakdown } from '../../bench/_spoken-questions.ts';
 
 /** p(w | h) from an ARPA model, with back-off (the format's definition). */
 function arpaModel(arpa: string): { vocab: string[]; p: (h: string[], w: string) => number } {
@@ -160,6 +161,21 @@ test('word error rate: substitutions, deletions and insertions over the referenc
   t.deepEqual(wordErrors('Who won?', ''), { errors: 2, words: 2 });
 });
 
+test('the benchmark\'s error breakdown: the alignment of the word error rate, words by kind, the first word, the commonest edits', (t) => {
+  t.deepEqual(alignWords(['when', 'did', 'maria', 'die'], ['where', 'did', 'maria', 'kowalski', 'die']), [{ ref: 0, hyp: 'where' }, { ref: -1, hyp: 'kowalski' }]);
+  t.deepEqual(alignWords(['who', 'was', 'born'], ['was', 'born']), [{ ref: 0, hyp: undefined }]);
+  const b = errorBreakdown([
+    { question: 'When did Maria Kowalski die?', transcript: 'where did maria kowalski die' },
+    { question: 'Who founded the Bosnalia Brewery in 1749?', transcript: 'who founded a bosnalia brewery' },
+  ], (w) => !['kowalski', 'bosnalia'].includes(w));
+  t.deepEqual(Object.fromEntries(b.kinds), {
+    function: { words: 5, errors: 3 }, name: { words: 4, errors: 0 }, other: { words: 2, errors: 0 }, number: { words: 1, errors: 1 },
+  });
+  t.is(b.firstWordWrong, 1);
+  t.deepEqual(Object.fromEntries(b.confusions), { 'when→where': 1, 'the→a': 1, 'in→∅': 1, '1749→∅': 1 });
+  t.regex(describeBreakdown(b, 2), /^errors by reference word: function 3\/5 \(60\.0%\), .*first word wrong in 1\/2; commonest: when→where 1/);
+});
+
 test("PocketSphinx's -time output: words with posteriors, alternates and fillers taken out", (t) => {
   const out = 'where was maria kowalski born\n<s> 0.000 0.070 1.000100\nwhere(2) 0.080 0.350 0.362976\nwas 0.360 0.510 0.998102\n<sil> 0.930 1.020 0.956758\n[NOISE] 1.0 1.1 0.5\nmaria 1.030 1.180 0.9\nkowalski 1.19 1.58 0.45\nborn 1.6 1.9 1\n</s> 1.590 1.870 1.000000\n';
   t.deepEqual(parseTimedWords(out).map((w) => [w.word, w.posterior]), [['where', 0.362976], ['was', 0.998102], ['maria', 0.9], ['kowalski', 0.45], ['born', 1]]);
@@ -195,7 +211,7 @@ testUnless(existsSync(GENERIC_LM) || process.env.CI !== undefined ? null : `${GE
 
 /** libsphinxbase (Debian's libsphinxbase3) scoring the generic model itself: the authority for the trie reader. */
 function sphinxbaseScorer(): ((words: string[]) => number) | string {
-  let lib: koffi.IKoffiLib;
+  let lib: ReturnType<typeof koffi.load>;
   try {
     lib = koffi.load('libsphinxbase.so.3');
   } catch {

@@ -41,12 +41,13 @@ speechTest('spoken questions about names: the biased model beats the generic one
   const s = summarise(utterances);
   t.log(`${s.utterances} utterances: WER generic ${(100 * s.werGeneric!).toFixed(1)}% vs biased ${(100 * s.werBiasedPaired!).toFixed(1)}% on the same ${utterances.filter((u) => u.generic).length}; biased overall ${(100 * s.werBiased).toFixed(1)}%; same answer ${(100 * s.sameAnswer).toFixed(0)}%; ${s.unsure} unsure; ${s.msPerSecondBiased.toFixed(0)} ms per second of audio (generic ${s.msPerSecondGeneric!.toFixed(0)})`);
   t.is(s.utterances, 26);
-  // What this machine measured (docs/voice.md): generic 78%, biased 17%, 85% of the answers the same.
+  // What this machine measured (docs/voice.md): generic 85%, biased 14%, 88% of the answers the same
+  // (the last session's recogniser: 78%, 17%, 85%).
   // The bounds leave room for other CPUs' floating point, not for a recogniser that stopped being biased.
   t.true(s.werGeneric! > 0.5, `the generic model hears names as other words: ${s.werGeneric}`);
   t.true(s.werBiasedPaired! < s.werGeneric! / 2, `biasing at least halves the errors: ${s.werBiasedPaired} vs ${s.werGeneric}`);
-  t.true(s.werBiased < 0.3, `biased WER ${s.werBiased}`);
-  t.true(s.sameAnswer >= 0.7, `same answer as typed for ${s.sameAnswer}`);
+  t.true(s.werBiased < 0.25, `biased WER ${s.werBiased}`);
+  t.true(s.sameAnswer >= 0.75, `same answer as typed for ${s.sameAnswer}`);
   t.true(utterances.some((u) => u.biased.transcript === 'Where was Maria Kowalski born?'), 'the issue\'s own example is heard word for word');
   t.true(s.msPerSecondBiased < 1000, 'recognition is faster than real time');
 });
