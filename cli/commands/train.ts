@@ -45,8 +45,10 @@ Options:
   --warmup <x>            stage-1 warm-up as a fraction of the steps (default 0.1)
   --init <kind>           a fresh model's weights: structured (relative-position and same-word
                           attention heads to start from; docs/training.md) or hf (N(0, 0.02)) (default structured)
-  --from <dir>            start from a pretrained model (elma pretrain --out): its embeddings and
-                          encoder, fresh QA and exit heads; the architecture is its own (no --preset)
+  --from <dir>            start from an existing model, whose architecture is kept (no --preset): a QA
+                          bundle (e.g. models/default) goes on with every weight, to fine-tune it on
+                          new data (--vocab must be its own); a pretrained model (elma pretrain --out)
+                          gives its embeddings and encoder, with fresh QA and exit heads
   --backend <name>        auto | js (default auto)`,
   options: {
     train: { type: 'string' }, dev: { type: 'string' }, vocab: { type: 'string' }, out: { type: 'string' }, preset: { type: 'string' },

@@ -23,7 +23,7 @@ import { parseCheckpoint, serializeCheckpoint } from '../../models/checkpoint.ts
 import { serializeSafetensors } from '../../models/safetensors.ts';
 import { writeFileAtomic } from '../../common/node/atomic-file.ts';
 import { calibrateExits } from './calibrate-exits.ts';
-import { qaWeightsFromPretrained } from './pretrained-init.ts';
+import { isQaBundle, qaWeightsFromBundle, qaWeightsFromPretrained } from './pretrained-init.ts';
 
 /** Architectures by name; vocab_size comes from the tokenizer. */
 export const PRESETS: Record<string, Record<string, number | string>> = {
@@ -64,7 +64,7 @@ export interface TrainBundleOptions {
   readonly init?: 'structured' | 'hf';
   /** Stage-1 warm-up fraction (default 0.1). */
   readonly warmupRatio?: number;
-  /** A pretrained model's directory (elma pretrain): encoder and embeddings from it, QA and exit heads fresh; the preset is ignored. */
+  /** A QA bundle to continue (every weight kept) or a pretrained model's directory (elma pretrain: encoder and embeddings from it, QA and exit heads fresh); the preset is ignored. */
   readonly from?: string;
   readonly log: (line: string) => void;
   /** The command line, recorded in the manifest. */
@@ -104,6 +104,10 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
     model = new AlbertModel(ck.config, ck.weights, o.backend);
     resume = { state: ck.state, step: ck.step, optimizerSteps: ck.optimizerSteps };
     o.log(`resuming stage 1 from ${o.checkpoint} at step ${ck.step}`);
+  } else if (o.from !== undefined && isQaBundle(o.from)) {
+    const prev = qaWeightsFromBundle(o.from, o.tokenizer.vocabSize, o.tokenizerFiles);
+    model = new AlbertModel(prev.config, prev.weights, o.backend);
+    o.log(`continuing from the QA bundle in ${o.from}: every weight kept, exit heads retrained in stage 2`);
   } else if (o.from !== undefined) {
     const pre = qaWeightsFromPretrained(o.from, o.tokenizer.vocabSize, o.tokenizerFiles, o.seed);
     model = new AlbertModel(pre.config, pre.weights, o.backend);
@@ -116,7 +120,7 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
     }
     model = new AlbertModel(config, weights, o.backend);
   }
-  const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate, deep_supervision: o.deepSupervision === true, init: o.from !== undefined ? `pretrained ${o.from}` : o.init ?? 'structured' };
+  const run = { preset: o.preset, seed: o.seed, epochs: o.epochs, batch_size: o.batchSize, learning_rate: o.learningRate, deep_supervision: o.deepSupervision === true, init: o.from !== undefined ? `${isQaBundle(o.from) ? 'bundle' : 'pretrained'} ${o.from}` : o.init ?? 'structured' };
   let lastLog = 0;
   const recent1 = new RecentMean(100), recent2 = new RecentMean(100);
   const s1 = trainBackbone(model, trainFeatures, {

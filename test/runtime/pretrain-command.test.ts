@@ -7,7 +7,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { qaWeightsFromPretrained } from '../../cloud/training/pretrained-init.ts';
+import { qaWeightsFromBundle, qaWeightsFromPretrained } from '../../cloud/training/pretrained-init.ts';
 import { formatCorpus } from '../../models/corpus/document.ts';
 import { mobyDickDocument } from '../../models/corpus/moby-dick.ts';
 import { parseSafetensors, toFloat32 } from '../../models/safetensors.ts';
@@ -80,6 +80,28 @@ test.serial('train --from starts QA from the pretrained encoder with fresh QA an
   t.is(bad.code, 2);
   t.regex(bad.stderr, /--from takes the pretrained model's architecture and weights: give no --preset or --init/);
   t.throws(() => qaWeightsFromPretrained(pre, 4000, spm, 1), { message: /pretrained with 8000 pieces, --vocab has 4000/ });
+});
+
+test.serial('train --from a QA bundle goes on with every weight (fine-tuning the default model), and wants its vocabulary', async (t) => {
+  const squad = path.join(dir, 'qa.json'); // written by the test above
+  const out = path.join(dir, 'continued');
+  // A learning rate of 0: stage 1 runs (and writes its checkpoint) but moves nothing, so the new
+  // bundle's backbone and QA head are the default model's own bytes; stage 2 retrains only the exits.
+  const r = await elma(['train', '--from', 'models/default', '--train', squad, '--dev', squad, '--vocab', 'models/default', '--out', out, '--epochs', '1', '--batch-size', '8',
+    '--lr', '0', '--max-seq-length', '32', '--doc-stride', '8', '--checkpoint', path.join(dir, 'continued.ckpt')]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /continuing from the QA bundle in models\/default: every weight kept, exit heads retrained in stage 2/);
+  const before = tensors('models/default/weights.safetensors'), after = tensors(path.join(out, 'weights.safetensors'));
+  for (const name of ['qa_outputs.weight', 'qa_outputs.bias', 'albert.embeddings.word_embeddings.weight', 'albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight']) {
+    t.deepEqual(Array.from(after.get(name)!), Array.from(before.get(name)!), name);
+  }
+  const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { architecture: { num_hidden_layers: number; hidden_size: number } };
+  t.is(manifest.architecture.num_hidden_layers, 12);
+  t.is(manifest.architecture.hidden_size, 128);
+  // Another vocabulary than the bundle's: refused, naming the one to use.
+  const other = new Map([['spiece.model', new Uint8Array([1, 2, 3])]]);
+  t.throws(() => qaWeightsFromBundle('models/default', 8000, other), { message: /--vocab's spiece.model differs from models\/default\/spiece.model: use the bundle's own vocabulary/ });
+  t.throws(() => qaWeightsFromBundle('models/default', 4000, other), { message: /has 8000 pieces, --vocab has 4000/ });
 });
 
 test('pretrain: bad options are one clear line', async (t) => {
