@@ -3,7 +3,6 @@
  * programs (node --import tsx cli/elma.ts), with their output collected line by line and
  * every process killed (by pid) when the test ends.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { registerDevice } from '../../cloud/device-registry.ts';
 import { nodeProvider } from '../../transport/node/node-crypto.ts';
 import type { KeyPair } from '../../transport/noise/handshake-state.ts';
 import { scratch } from '../_cli.ts';
+import { LineProcess } from '../_line-process.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -41,87 +41,11 @@ export function linkFiles(n = 1): LinkFiles {
   return { dir, serverKeyFile, serverKey, registry, devices };
 }
 
-export class Proc {
-  readonly child: ChildProcess;
-  readonly out: string[] = [];
-  readonly err: string[] = [];
-  /**
-   * The exit code, once the process has exited and its stdout and stderr are closed (the 'close'
-   * event, not 'exit': after 'exit' the last output may still be on its way, and a test reading
-   * `out` then could miss it).
-   */
-  readonly exited: Promise<number | null>;
-  #closed = false;
-  readonly #waiters = new Set<() => void>();
-
+/** An `elma` command (node --import tsx cli/elma.ts) as a child process in the project root. */
+export class Proc extends LineProcess {
   /** `env`: added to this process's environment (fault injection: ELMA_CRASH_AT). */
   constructor(args: string[], stdin?: string, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), ...args], {
-      cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env },
-    });
-    const lines = (into: string[]) => {
-      let buf = '';
-      return (chunk: Buffer): void => {
-        buf += chunk.toString('utf8');
-        let nl: number;
-        let added = false;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          into.push(buf.slice(0, nl));
-          buf = buf.slice(nl + 1);
-          added = true;
-        }
-        if (added) this.#wake();
-      };
-    };
-    this.child.stdout!.on('data', lines(this.out));
-    this.child.stderr!.on('data', lines(this.err));
-    this.exited = new Promise((resolve) => this.child.on('close', (code) => { this.#closed = true; resolve(code); this.#wake(); }));
-    if (stdin !== undefined) this.child.stdin!.end(stdin);
-  }
-
-  #wake(): void {
-    for (const w of [...this.#waiters]) w();
-  }
-
-  /**
-   * Wait until `pred` holds, or fail after `ms` (or once the process has exited without it). `pred`
-   * is checked now, on each new line of output and at exit: no polling, so it must depend on this
-   * process's output only (state changed by anything else does not wake it).
-   */
-  until(pred: () => boolean, ms: number, what: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = (): void => { clearTimeout(timer); this.#waiters.delete(check); };
-      const check = (): void => {
-        let held: boolean;
-        try {
-          held = pred();
-        } catch (e) {
-          done();
-          reject(e as Error);
-          return;
-        }
-        if (held) { done(); resolve(); return; }
-        if (this.#closed) {
-          done();
-          reject(new Error(`process exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}\nstderr:\n${this.err.join('\n')}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${ms} ms waiting for ${what}\nstdout:\n${this.out.join('\n')}\nstderr:\n${this.err.join('\n')}`));
-      }, ms);
-      this.#waiters.add(check);
-      check();
-    });
-  }
-
-  count(re: RegExp, stream: 'out' | 'err' = 'err'): number {
-    return this[stream].filter((l) => re.test(l)).length;
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exited;
+    super(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/elma.ts'), ...args], { ...(stdin !== undefined ? { stdin } : {}), env, cwd: ROOT });
   }
 }
 
