@@ -10,13 +10,10 @@
 
 #include <stdint.h>
 
-/* exp(x): Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, then the Cephes expf
-   polynomial (cephes/single/expf.c) and 2^n assembled in the exponent bits. exp(x) = 0 below
-   -87.3 (where the result would be subnormal), which also makes exp(-inf) exactly 0. */
-static inline float elma_expf(float x) {
-  const float hi = 88.3762626647949f, lo = -87.3365447505531f;
-  float xc = x > hi ? hi : x;
-  xc = xc < lo ? lo : xc;
+/* exp(xc) for xc already clamped to [-87.34, 88.38]: Cody-Waite range reduction xc = n·ln2 + r,
+   |r| ≤ ln2/2, then the Cephes expf polynomial (cephes/single/expf.c) and 2^n assembled in the
+   exponent bits. The two entry points below differ only in their clamps. */
+static inline float elma_exp_core(float xc) {
   /* floorf(v + 0.5) and a union (not roundf and memcpy): both vectorise (vroundps, a plain move). */
   float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
   float r = xc - n * 0.693359375f;
@@ -29,8 +26,19 @@ static inline float elma_expf(float x) {
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
   union { int32_t i; float f; } scale = {((int32_t)n + 127) << 23};
-  float y = p * scale.f;
-  return x < lo ? 0.0f : y;
+  return p * scale.f;
+}
+
+#define ELMA_EXP_LO (-87.3365447505531f)
+
+/* exp(x) = 0 below -87.3 (where the result would be subnormal), which also makes exp(-inf)
+   exactly 0; clamped above at 88.38 (FLT_MAX's log). */
+static inline float elma_expf(float x) {
+  const float hi = 88.3762626647949f;
+  float xc = x > hi ? hi : x;
+  xc = xc < ELMA_EXP_LO ? ELMA_EXP_LO : xc;
+  float y = elma_exp_core(xc);
+  return x < ELMA_EXP_LO ? 0.0f : y;
 }
 
 /* exp(x) for x ≤ 0, −inf and NaN (a softmax's x − max): the same bits as elma_expf there, without
@@ -38,21 +46,9 @@ static inline float elma_expf(float x) {
    cycles an element in the softmax's exp-and-sum loop on Zen 3 (issue 19). Every non-positive
    float, −inf and NaN were checked to give elma_expf's bits. */
 static inline float elma_expf_nonpos(float x) {
-  const float lo = -87.3365447505531f;
-  float xc = x < lo ? lo : x;
-  float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  union { int32_t i; float f; } scale = {((int32_t)n + 127) << 23};
-  float y = p * scale.f;
-  return x < lo ? 0.0f : y;
+  float xc = x < ELMA_EXP_LO ? ELMA_EXP_LO : x;
+  float y = elma_exp_core(xc);
+  return x < ELMA_EXP_LO ? 0.0f : y;
 }
 
 /* tanh(x) = sign(x)·(1 − 2 / (exp(2|x|) + 1)); absolute error ~1e-7 (relative error grows only

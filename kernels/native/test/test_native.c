@@ -10,6 +10,7 @@
 
 #include "elma.h"
 #include "reference.h"
+#include "../src/_vmath.h"
 
 static int failures = 0;
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
@@ -52,6 +53,28 @@ static void test_math(void) {
   for (int i = 0; i < 4001; i++) { double d = fabs(y[i] - 1 / (1 + exp(-x[i]))); if (d > worst) worst = d; }
   CHECK(worst < 1e-6, "sigmoid: max |err| %g", worst);
   free(x); free(y); free(want);
+}
+
+/* The inline exp of the kernels (src/_vmath.h): within 2 float ulps of libm's over its range, 0 below
+   it; and the softmax's variant for x ≤ 0 gives elma_expf's very bits on every non-positive float
+   sampled (one bit pattern in 97, both ends and −inf) and on NaN. */
+static void test_exp(void) {
+  double worst = 0;
+  for (float x = -87.0f; x <= 88.0f; x += 0.0137f) {
+    double want = exp((double)x), d = fabs(elma_expf(x) - want) / want;
+    if (d > worst) worst = d;
+  }
+  CHECK(worst < 2.4e-7, "elma_expf: max relative error %g", worst);
+  CHECK(elma_expf(-90.0f) == 0.0f && elma_expf(-INFINITY) == 0.0f, "elma_expf below its range is 0");
+  unsigned mismatches = 0;
+  union { uint32_t u; float f; } a, b;
+  for (uint64_t bits = 0x80000000u; bits <= 0xFF800000u; bits += (bits >= 0xFF800000u - 97u ? 1u : 97u)) {
+    a.f = elma_expf_nonpos(((union { uint32_t u; float f; }){(uint32_t)bits}).f);
+    b.f = elma_expf(((union { uint32_t u; float f; }){(uint32_t)bits}).f);
+    if (a.u != b.u) mismatches++;
+  }
+  a.f = elma_expf_nonpos(NAN); b.f = elma_expf(NAN);
+  CHECK(mismatches == 0 && a.u == b.u, "elma_expf_nonpos differs from elma_expf on %u non-positive floats (NaN: %08x vs %08x)", mismatches, a.u, b.u);
 }
 
 static void test_linear(void) {
@@ -269,6 +292,7 @@ int main(void) {
   for (int threads = 1; threads <= 3; threads += 2) {
     CHECK(elma_set_threads(threads) == ELMA_OK, "threads");
     test_math();
+    test_exp();
     test_linear();
     test_attention();
     test_attention_shapes();
