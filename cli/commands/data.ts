@@ -1,9 +1,10 @@
 /**
- * `elma data <synth|vocab|corpus>`: making the data the trainer needs. One command with subcommands, so
+ * `elma data <synth|mix|vocab|corpus>`: making the data the trainer needs. One command with subcommands, so
  * `elma --help` lists it once; each subcommand takes only its own options.
  */
 import { UsageError, type CliIO, type Command, type Options, type ParsedArgs } from '../command.ts';
 import { dataCorpus } from './data-corpus.ts';
+import { dataMix } from './data-mix.ts';
 import { dataSynth } from './data-synth.ts';
 import { dataVocab } from './data-vocab.ts';
 
@@ -17,11 +18,11 @@ export interface DataSubcommand {
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 
-const SUBCOMMANDS: readonly DataSubcommand[] = [dataSynth, dataVocab, dataCorpus];
+const SUBCOMMANDS: readonly DataSubcommand[] = [dataSynth, dataMix, dataVocab, dataCorpus];
 
 export const dataCommand: Command = {
   name: 'data',
-  summary: 'Make training data: a synthetic SQuAD 2.0 set (synth), a SentencePiece vocabulary (vocab), an English pretraining corpus (corpus)',
+  summary: 'Make training data: a synthetic SQuAD 2.0 set (synth), sets mixed in proportion (mix), a SentencePiece vocabulary (vocab), an English pretraining corpus (corpus)',
   help: `Usage: elma data <${SUBCOMMANDS.map((s) => s.name).join('|')}> [options]
 
 ${SUBCOMMANDS.map((s) => `${s.help}`).join('\n\n')}`,
