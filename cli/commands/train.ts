@@ -8,6 +8,12 @@ import { selectBackend } from '../../runtime/backend-select.ts';
 import { withNativeTraining } from '../../kernels/native/train-ops.ts';
 import { optionalInt, optionalNumber, requireString, UsageError, type Command } from '../command.ts';
 
+/** A model_id as the manifest requires it: letters, digits, '.', '_' and '-'. */
+function checkModelId(id: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) throw new UsageError(`--model-id ${JSON.stringify(id)}: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  return id;
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train an early-exit ALBERT QA bundle from scratch (backbone, exits, calibrated thresholds)',
@@ -45,6 +51,7 @@ Options:
   --warmup <x>            stage-1 warm-up as a fraction of the steps (default 0.1)
   --init <kind>           a fresh model's weights: structured (relative-position and same-word
                           attention heads to start from; docs/training.md) or hf (N(0, 0.02)) (default structured)
+  --model-id <id>         the bundle's model_id (default elma-<preset>)
   --from <dir>            start from an existing model, whose architecture is kept (no --preset): a QA
                           bundle (e.g. models/default) goes on with every weight, to fine-tune it on
                           new data (--vocab must be its own); a pretrained model (elma pretrain --out)
@@ -55,7 +62,7 @@ Options:
     epochs: { type: 'string' }, 'exit-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'exit-lr': { type: 'string' },
     seed: { type: 'string' }, 'max-seq-length': { type: 'string' }, 'doc-stride': { type: 'string' }, 'depth-limit': { type: 'string' },
     'max-f1-drop': { type: 'string' }, 'max-device-f1-drop': { type: 'string' }, checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' },
-    'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' }, init: { type: 'string' }, from: { type: 'string' },
+    'deep-supervision': { type: 'boolean' }, warmup: { type: 'string' }, init: { type: 'string' }, from: { type: 'string' }, 'model-id': { type: 'string' },
   },
   async run(args, io) {
     const out = requireString(args, 'out');
@@ -93,6 +100,7 @@ Options:
       maxF1Drop: optionalNumber(args, 'max-f1-drop', 1), maxDeviceF1Drop: optionalNumber(args, 'max-device-f1-drop', 0.5), checkpoint: typeof args.values.checkpoint === 'string' ? args.values.checkpoint : `${out}.ckpt.safetensors`,
       checkpointEvery: optionalInt(args, 'checkpoint-every', 200, 1), deepSupervision: args.values['deep-supervision'] === true,
       warmupRatio: optionalNumber(args, 'warmup', 0.1), init, ...(from !== undefined ? { from } : {}),
+      ...(typeof args.values['model-id'] === 'string' ? { modelId: checkModelId(args.values['model-id']) } : {}),
       ...(args.values['max-steps'] !== undefined ? { maxSteps: optionalInt(args, 'max-steps', 1, 1) } : {}), log: (line) => io.stderr(`${line}\n`),
       command: `elma train ${process.argv.slice(3).join(' ')}`.trim(),
     });

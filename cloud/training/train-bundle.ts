@@ -18,7 +18,7 @@ import { trainBackbone, type TrainProgress } from '../../engine/train/train-back
 import { trainExitHeads } from '../../engine/train/train-exits.ts';
 import type { Backend } from '../../kernels/backend.ts';
 import { writeBundle } from '../../models/bundle/bundle-dir.ts';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DEFAULT_QA, RUNTIME_VERSION, WEIGHTS_FILE, type Manifest } from '../../models/bundle/manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, DEFAULT_QA, FP32_MIN_RUNTIME, WEIGHTS_FILE, type Manifest } from '../../models/bundle/manifest.ts';
 import { parseCheckpoint, serializeCheckpoint } from '../../models/checkpoint.ts';
 import { serializeSafetensors } from '../../models/safetensors.ts';
 import { writeFileAtomic } from '../../common/node/atomic-file.ts';
@@ -66,6 +66,8 @@ export interface TrainBundleOptions {
   readonly warmupRatio?: number;
   /** A QA bundle to continue (every weight kept) or a pretrained model's directory (elma pretrain: encoder and embeddings from it, QA and exit heads fresh); the preset is ignored. */
   readonly from?: string;
+  /** The manifest's model_id (default `elma-<preset>`). */
+  readonly modelId?: string;
   readonly log: (line: string) => void;
   /** The command line, recorded in the manifest. */
   readonly command: string;
@@ -149,8 +151,8 @@ export function trainBundle(o: TrainBundleOptions): Manifest {
   for (const [name, bytes] of o.tokenizerFiles) files.set(name, bytes);
   const seconds = (performance.now() - t0) / 1000;
   return writeBundle(o.out, {
-    format: BUNDLE_FORMAT, format_version: BUNDLE_FORMAT_VERSION, model_id: `elma-${o.preset}`, version: 1, created: new Date().toISOString(),
-    min_runtime_version: RUNTIME_VERSION, architecture: toHfConfig(model.config),
+    format: BUNDLE_FORMAT, format_version: BUNDLE_FORMAT_VERSION, model_id: o.modelId ?? `elma-${o.preset}`, version: 1, created: new Date().toISOString(),
+    min_runtime_version: FP32_MIN_RUNTIME, architecture: toHfConfig(model.config),
     exits,
     qa: { ...DEFAULT_QA, max_seq_length: o.maxSeqLength, doc_stride: o.docStride, null_score_diff_threshold: nullScoreDiffThreshold },
     weights: WEIGHTS_FILE, tokenizer: o.tokenizerFiles.has('tokenizer.json') ? 'tokenizer.json' : 'spiece.model', golden,

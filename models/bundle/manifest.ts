@@ -22,6 +22,8 @@ export const BUNDLE_FORMAT_VERSION = 1;
  * weights (issue 19; models/weights/weights-format.ts QUANTIZED_MIN_RUNTIME), which 0.1.0 cannot.
  */
 export const RUNTIME_VERSION = '0.2.0';
+/** The first runtime, which reads fp32 bundles: a bundle trained in fp32 asks no more, so a device of any release runs it. */
+export const FP32_MIN_RUNTIME = '0.1.0';
 
 export interface FileEntry {
   readonly sha256: string;

@@ -88,15 +88,20 @@ test.serial('train --from a QA bundle goes on with every weight (fine-tuning the
   // A learning rate of 0: stage 1 runs (and writes its checkpoint) but moves nothing, so the new
   // bundle's backbone and QA head are the default model's own bytes; stage 2 retrains only the exits.
   const r = await elma(['train', '--from', 'models/default', '--train', squad, '--dev', squad, '--vocab', 'models/default', '--out', out, '--epochs', '1', '--batch-size', '8',
-    '--lr', '0', '--max-seq-length', '32', '--doc-stride', '8', '--checkpoint', path.join(dir, 'continued.ckpt')]);
+    '--lr', '0', '--max-seq-length', '32', '--doc-stride', '8', '--checkpoint', path.join(dir, 'continued.ckpt'), '--model-id', 'elma-continued']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stderr, /continuing from the QA bundle in models\/default: every weight kept, exit heads retrained in stage 2/);
   const before = tensors('models/default/weights.safetensors'), after = tensors(path.join(out, 'weights.safetensors'));
   for (const name of ['qa_outputs.weight', 'qa_outputs.bias', 'albert.embeddings.word_embeddings.weight', 'albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight']) {
     t.deepEqual(Array.from(after.get(name)!), Array.from(before.get(name)!), name);
   }
-  const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { architecture: { num_hidden_layers: number; hidden_size: number } };
+  const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { model_id: string; min_runtime_version: string; architecture: { num_hidden_layers: number; hidden_size: number } };
+  t.is(manifest.model_id, 'elma-continued');
+  t.is(manifest.min_runtime_version, '0.1.0'); // fp32: any runtime runs it
   t.is(manifest.architecture.num_hidden_layers, 12);
+  const badId = await elma(['train', '--from', 'models/default', '--train', squad, '--dev', squad, '--vocab', 'models/default', '--out', path.join(dir, 'y'), '--model-id', 'bad id!']);
+  t.is(badId.code, 2);
+  t.regex(badId.stderr, /--model-id "bad id!": use 1 to 64 letters/);
   t.is(manifest.architecture.hidden_size, 128);
   // Another vocabulary than the bundle's: refused, naming the one to use.
   const other = new Map([['spiece.model', new Uint8Array([1, 2, 3])]]);
