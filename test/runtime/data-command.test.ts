@@ -58,9 +58,9 @@ test('data synth: bad input is one clear line', async (t) => {
     t.regex(r.stderr, message, args.join(' '));
     oneLine(t, r.stderr);
   }
-  const r = await elma(['data', 'mix']);
+  const r = await elma(['data', 'blend']);
   t.is(r.code, 2);
-  t.regex(r.stderr, /unknown subcommand "mix"; known: synth, vocab/);
+  t.regex(r.stderr, /unknown subcommand "blend"; known: synth, mix, vocab, corpus/);
   t.is((await elma(['data', '--help'])).code, 0);
 });
 
