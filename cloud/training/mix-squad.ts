@@ -3,7 +3,7 @@
  * input kept in its own order, interleaved in proportion to the inputs' sizes, so that any stretch
  * of the mixed file (and so any batch after the trainer's shuffle of a prefix, or a run stopped
  * early) holds the inputs in about their shares. Used to fine-tune a model on a new generator's
- * English with replay of its original data (README, "The default model"). Deterministic: the same
+ * English with replay of its original data (README, "An English-reading model"). Deterministic: the same
  * inputs give the same bytes. Question ids must be unique across the inputs.
  */
 import { DataError } from '../../runtime/data/errors.ts';

@@ -1,7 +1,7 @@
 /**
  * Starting QA training from an existing model (`elma train --from <dir>`): a QA bundle, continued
- * with all its weights, or the directory `elma pretrain` writes: the embeddings and the encoder come from the pretrained weights; the QA head
- * and the exit heads start fresh (HF's init, exits as copies of the QA head), as HF's
+ * with all its weights; or the directory `elma pretrain` writes, whose embeddings and encoder are
+ * taken while the QA head and the exit heads start fresh (HF's init, exits as copies of the QA head), as HF's
  * AlbertForQuestionAnswering.from_pretrained does with an AlbertForPreTraining checkpoint; the pooler
  * and the pretraining heads are left behind. The vocabulary must be the one it was pretrained with.
  */
