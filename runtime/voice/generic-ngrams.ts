@@ -21,6 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { RecogniserError } from './errors.ts';
+import { requiredBits } from './generic-unigrams.ts';
 
 const HEADER = 'Trie Language Model';
 const QUANT_16 = 1;
@@ -37,15 +38,6 @@ export interface GenericNgrams {
   readonly unigrams: readonly GenericNgram[];
   readonly bigrams: readonly GenericNgram[];
   readonly trigrams: readonly GenericNgram[];
-}
-
-function requiredBits(max: number): number {
-  let bits = 0;
-  while (max >= 1) {
-    bits++;
-    max = Math.floor(max / 2);
-  }
-  return bits;
 }
 
 /** An unsigned field of `length` ≤ 25 bits at bit `offset`, as lm_trie_bits.h's read_int25 (little-endian). */

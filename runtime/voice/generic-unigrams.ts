@@ -24,8 +24,8 @@ export interface GenericUnigram {
   readonly logProb: number;
 }
 
-/** bitarr_required_bits: the bits that hold 0..max. */
-function requiredBits(max: number): number {
+/** bitarr_required_bits: the bits that hold 0..max (also used by generic-ngrams.ts's trie reader). */
+export function requiredBits(max: number): number {
   let bits = 0;
   while (max >= 1) {
     bits++;
