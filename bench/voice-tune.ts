@@ -22,10 +22,11 @@ import { loadCmuDict } from '../runtime/voice/pronunciations.ts';
 import { readSpeechAudio, type SpeechAudio } from '../runtime/voice/speech-audio.ts';
 import { SpeechRecogniser, type FrontEnd } from '../runtime/voice/speech-recogniser.ts';
 import { wordErrors } from '../runtime/voice/word-error-rate.ts';
+import { tokenizerPieces } from '../runtime/voice/spelling-variants.ts';
 import { buildArpa } from '../runtime/voice/arpa-lm.ts';
 import { spokenForms } from '../runtime/voice/number-words.ts';
 import { textWords } from '../runtime/voice/spoken-words.ts';
-import { describeBreakdown, errorBreakdown, speak, tuningParagraphs, type Voice } from './_spoken-questions.ts';
+import { BENCH_SEED, describeBreakdown, errorBreakdown, HAND_WRITTEN_TUNING, speak, syntheticParagraphs, TUNING_SEED, type Voice } from './_spoken-questions.ts';
 import { printTable } from './_report.ts';
 
 interface Config {
@@ -52,7 +53,10 @@ const configs: Config[] = process.argv.flatMap((a, i) => (a === '--config' ? [JS
 if (configs.length === 0) configs.push({ label: 'default' });
 
 const qa = loadQaBundle(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'models', 'default'));
-const paragraphs = tuningParagraphs(n);
+// --seeds 7,8,9: synthetic tuning seeds besides the hand-written tuning paragraphs (default: TUNING_SEED).
+const seeds = (argOf('--seeds') ?? String(TUNING_SEED)).split(',').map(Number);
+if (seeds.includes(BENCH_SEED)) throw new Error(`--seeds: seed ${BENCH_SEED} is the benchmark's, never tuned on`);
+const paragraphs = [...seeds.flatMap((s) => syntheticParagraphs(s, n)), ...HAND_WRITTEN_TUNING];
 
 // The audio, rendered once: the cache key is the voice, the speed and the text.
 const cache = path.join(tmpdir(), 'elma-voice-tune-cache');
@@ -94,7 +98,7 @@ interface Row {
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 for (const c of configs) {
   const weights = { ...DEFAULT_WEIGHTS, ...c.weights };
-  const recogniser = SpeechRecogniser.open({ weights, ...(c.decoder === undefined ? {} : { decoder: c.decoder }), ...(c.frontEnd === undefined ? {} : { frontEnd: c.frontEnd }) });
+  const recogniser = SpeechRecogniser.open({ weights, pieces: tokenizerPieces(qa.tokenizer), ...(c.decoder === undefined ? {} : { decoder: c.decoder }), ...(c.frontEnd === undefined ? {} : { frontEnd: c.frontEnd }) });
   const rows: Row[] = [];
   const t0 = performance.now();
   for (const [pi, p] of paragraphs.entries()) {
@@ -120,7 +124,7 @@ for (const c of configs) {
   };
   const table = [
     ...voices.map((v) => [`${v.voice} ${v.wpm}`, ...summary(rows.filter((r) => r.voice === v))]),
-    ['synthetic (seed 7)', ...summary(rows.filter((r) => paragraphs[r.paragraph]!.source === 'synthetic'))],
+    [`synthetic (seed ${seeds.join(', ')})`, ...summary(rows.filter((r) => paragraphs[r.paragraph]!.source === 'synthetic'))],
     ['hand-written (tuning)', ...summary(rows.filter((r) => paragraphs[r.paragraph]!.source === 'hand-written'))],
     ['all', ...summary(rows)],
   ];

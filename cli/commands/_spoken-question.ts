@@ -5,7 +5,9 @@
  * printed and not answered (exit 3) unless --yes: a wrong question answered confidently is worse
  * than a question asked again.
  */
+import type { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts';
 import { RecogniserError } from '../../runtime/voice/errors.ts';
+import { tokenizerPieces } from '../../runtime/voice/spelling-variants.ts';
 import { DEFAULT_MAX_SECONDS, describeFormat, readSpeechAudio } from '../../runtime/voice/speech-audio.ts';
 import { CONFIRM_BELOW, SpeechRecogniser, type Recognition } from '../../runtime/voice/speech-recogniser.ts';
 import type { CliIO, ParsedArgs } from '../command.ts';
@@ -24,11 +26,12 @@ export type SpokenOutcome =
   | { readonly exit: number };
 
 /** Recognise `--audio` for `context`; prints what stops the answer (no speech, unsure) and returns its exit code. */
-export async function spokenQuestion(args: ParsedArgs, audioPath: string, context: string, io: CliIO): Promise<SpokenOutcome> {
+/** `reader`: the bundle's tokenizer, which picks a word's British or American spelling (spelling-variants.ts). */
+export async function spokenQuestion(args: ParsedArgs, audioPath: string, context: string, io: CliIO, reader: AlbertTokenizer): Promise<SpokenOutcome> {
   const audio = readSpeechAudio(audioPath);
   let recogniser: SpeechRecogniser;
   try {
-    recogniser = SpeechRecogniser.open();
+    recogniser = SpeechRecogniser.open({ pieces: tokenizerPieces(reader) });
   } catch (e) {
     if (e instanceof RecogniserError) throw new RecogniserError('--audio', e.message);
     throw e;

@@ -73,7 +73,7 @@ ${SPOKEN_OPTIONS_HELP}
     checkReadable(tokenizer, context, from);
     let spoken: { transcript: string; confidence: number } | undefined;
     if (audioPath !== undefined) {
-      const s = await spokenQuestion(args, audioPath, context, io);
+      const s = await spokenQuestion(args, audioPath, context, io, tokenizer);
       if ('exit' in s) return s.exit;
       question = s.question;
       spoken = { transcript: s.question, confidence: s.recognition.confidence };

@@ -165,7 +165,7 @@ export class ConsoleSession {
   constructor(dev: EdgeDevice, say: Say) {
     this.#dev = dev;
     this.#say = say;
-    this.#listener = new ConsoleListener(say, (q) => this.#answer(q));
+    this.#listener = new ConsoleListener(say, (q) => this.#answer(q), process.env, () => dev.model.dir);
   }
 
   /** A late cloud answer to one of this console's questions. */

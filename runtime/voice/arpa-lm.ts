@@ -159,8 +159,13 @@ export function estimateTrigramModel(sentences: readonly WeightedSentence[], bac
 /**
  * The ARPA text of the linear mixture Σ μᵢ · modelᵢ (weights normalised to sum to 1), in back-off
  * form with Katz-normalised back-off weights; one model with weight 1 is written as it is.
+ *
+ * `starts`, where given, are the only words a sentence may begin with, each with the words that may
+ * follow it (undefined: any): p(w | <s>) is the mixture's renormalised over them, and <s> gets no
+ * back-off mass (log10 -99), so any other first word is impossible rather than merely unlikely;
+ * likewise p(v | <s> w) over the second words allowed after w.
  */
-export function writeMixedArpa(components: readonly { model: TrigramModel; weight: number }[]): string {
+export function writeMixedArpa(components: readonly { model: TrigramModel; weight: number }[], starts?: ReadonlyMap<string, readonly string[] | undefined>): string {
   const total = components.reduce((a, c) => a + (c.weight > 0 ? c.weight : 0), 0);
   if (!(total > 0)) throw new RangeError('a mixture needs a component with a positive weight');
   const parts = components.filter((c) => c.weight > 0).map((c) => ({ m: c.model, mu: c.weight / total }));
@@ -192,9 +197,33 @@ export function writeMixedArpa(components: readonly { model: TrigramModel; weigh
     if (s === undefined) listed2.set(a, (s = new Set()));
     s.add(b);
   }
+  // Second words fixed after a start word: history "<s> w" → the only words allowed after it.
+  const fixedSeconds = new Map<string, string[]>();
+  if (starts !== undefined) {
+    const firsts = [...starts.keys()].filter((w) => vocab.has(w));
+    if (firsts.length === 0) throw new RangeError('none of the sentence starts is in the model');
+    listed2.set(BOS, new Set(firsts));
+    for (const k of [...listed3.keys()]) if (k.startsWith(BOS + SEP) && !starts.has(k.slice(BOS.length + 1))) listed3.delete(k);
+    for (const w of firsts) {
+      const seconds = starts.get(w)?.filter((v) => vocab.has(v));
+      if (seconds === undefined) continue;
+      if (seconds.length === 0) throw new RangeError(`none of the words allowed after the start ${JSON.stringify(w)} is in the model`);
+      listed2.get(w) ?? listed2.set(w, new Set());
+      for (const v of seconds) listed2.get(w)!.add(v);
+      listed3.set(BOS + SEP + w, new Set(seconds));
+      fixedSeconds.set(BOS + SEP + w, seconds);
+    }
+  }
   const prob2 = new Map<string, number>();
   const bo1 = new Map<string, number>();
+  if (starts !== undefined) {
+    const ws = listed2.get(BOS)!;
+    const z = [...ws].reduce((a, w) => a + mix2(BOS, w), 0);
+    for (const w of ws) prob2.set(BOS + SEP + w, mix2(BOS, w) / z);
+    bo1.set(BOS, 0);
+  }
   for (const [a, ws] of listed2) {
+    if (starts !== undefined && a === BOS) continue;
     let num = 1;
     let den = 1;
     for (const w of ws) {
@@ -211,6 +240,12 @@ export function writeMixedArpa(components: readonly { model: TrigramModel; weigh
   const bo2 = new Map<string, number>();
   for (const [k, ws] of listed3) {
     const [a, b] = k.split(SEP) as [string, string];
+    if (fixedSeconds.has(k)) {
+      const z = [...ws].reduce((acc, w) => acc + mix3(a, b, w), 0);
+      for (const w of ws) lines3.push(`${log10(mix3(a, b, w) / z)} ${a} ${b} ${w}`);
+      bo2.set(k, 0);
+      continue;
+    }
     let num = 1;
     let den = 1;
     for (const w of ws) {

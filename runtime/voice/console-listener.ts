@@ -14,6 +14,8 @@ import { runChild } from './_child.ts';
 import { AudioInputError, RecogniserError } from './errors.ts';
 import { describeFormat, readSpeechAudio } from './speech-audio.ts';
 import { CONFIRM_BELOW, SpeechRecogniser } from './speech-recogniser.ts';
+import { tokenizerPieces } from './spelling-variants.ts';
+import { loadTokenizer } from '../load-tokenizer.ts';
 
 /** Seconds `listen` records from the microphone. */
 export const RECORD_SECONDS = 5;
@@ -29,13 +31,27 @@ export class ConsoleListener {
   readonly #say: Say;
   readonly #ask: Ask;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #readerDir: (() => string) | undefined;
   #recogniser: SpeechRecogniser | undefined;
   #pending: string | undefined;
 
-  constructor(say: Say, ask: Ask, env: NodeJS.ProcessEnv = process.env) {
+  /**
+   * `readerDir`: the directory of the bundle that answers (the active slot), whose tokenizer picks a
+   * word's British or American spelling (spelling-variants.ts); read again when the slot changes.
+   */
+  constructor(say: Say, ask: Ask, env: NodeJS.ProcessEnv = process.env, readerDir?: () => string) {
     this.#say = say;
     this.#ask = ask;
     this.#env = env;
+    this.#readerDir = readerDir;
+  }
+
+  #openFor(dir: string | undefined): SpeechRecogniser {
+    if (this.#recogniser !== undefined && this.#recogniser.readerDir === dir) return this.#recogniser;
+    this.#recogniser?.close();
+    const r = SpeechRecogniser.open({ env: this.#env, ...(dir === undefined ? {} : { pieces: tokenizerPieces(loadTokenizer(dir)), readerDir: dir }) });
+    this.#recogniser = r;
+    return r;
   }
 
   /** A transcript waits for y/n. */
@@ -62,9 +78,9 @@ export class ConsoleListener {
         file = recorded = rec;
       }
       const audio = readSpeechAudio(file);
-      if (this.#recogniser === undefined) this.#recogniser = SpeechRecogniser.open({ env: this.#env });
-      const prepared = audio.hasSound ? await this.#recogniser.prepare(context) : undefined;
-      const r = await this.#recogniser.recognise(audio, prepared);
+      const recogniser = this.#openFor(this.#readerDir?.());
+      const prepared = audio.hasSound ? await recogniser.prepare(context) : undefined;
+      const r = await recogniser.recognise(audio, prepared);
       if (r.noSpeech !== undefined) {
         this.#say(`${r.noSpeech} (${describeFormat(audio.format)}, ${audio.seconds.toFixed(1)} s)`);
         return;

@@ -68,12 +68,39 @@ export interface BiasWeights {
   readonly genericMix: number;
   /** The n-grams of the generic model taken: those with a probability of at least this. */
   readonly genericMinProbability: number;
+  /**
+   * Whether a question may only begin with the first word of a question opening (QUESTION_OPENINGS:
+   * an interrogative, a preposition before one, "name", "tell"…): an extractive question is a
+   * wh-question, so "do leads the council" cannot be heard for "who leads the council".
+   */
+  readonly questionStarts: boolean;
 }
 
 export const DEFAULT_WEIGHTS: BiasWeights = {
   sentence: 0.2, clause: 0.2, opening: 0.5, auxName: 0.5, vocabulary: 0.05, genericWords: 5000, generic: 20, generated: 10,
-  genericMix: 0.15, genericMinProbability: 1e-5,
+  genericMix: 0.15, genericMinProbability: 1e-5, questionStarts: false,
 };
+
+/** The words a question may begin with when BiasWeights.questionStarts is set. */
+export const QUESTION_STARTS: ReadonlyMap<string, readonly string[] | undefined> = questionStarts(QUESTION_OPENINGS);
+
+/**
+ * The first word of each opening, free to go on where some opening starting with it holds an
+ * interrogative ("in what year", "since when"); otherwise held to the openings' second words
+ * ("do" only before "you", from "do you know"; "name" only before "the").
+ */
+function questionStarts(openings: readonly string[]): Map<string, string[] | undefined> {
+  const interrogative = new Set(['who', 'whom', 'whose', 'what', 'which', 'when', 'where', 'why', 'how']);
+  const out = new Map<string, string[] | undefined>();
+  for (const o of openings) {
+    const [first, second] = o.split(' ') as [string, string | undefined];
+    const free = o.split(' ').some((w) => interrogative.has(w));
+    const had = out.get(first);
+    if (free || (out.has(first) && had === undefined)) out.set(first, undefined);
+    else if (second !== undefined) out.set(first, [...new Set([...(had ?? []), second])]);
+  }
+  return out;
+}
 
 export interface QuestionCorpus {
   readonly sentences: WeightedSentence[];
@@ -223,7 +250,7 @@ export async function buildContextLanguageModel(context: string, lexicon: Lexico
     components.push({ model: generic, weight: w.genericMix });
   }
   return {
-    arpa: writeMixedArpa(components),
+    arpa: writeMixedArpa(components, w.questionStarts ? QUESTION_STARTS : undefined),
     dictionary: `${lines.join('\n')}\n`,
     words: kept.size,
     spelledOut: missing.filter((x) => kept.has(x)).map(asWritten),

@@ -15,6 +15,7 @@ import { RecogniserError } from './errors.ts';
 import { decode, decodeContinuous, findPocketsphinx, type DecoderSettings, type Pocketsphinx, type RecognisedWord } from './pocketsphinx.ts';
 import { readGenericUnigrams } from './generic-unigrams.ts';
 import { loadCmuDict } from './pronunciations.ts';
+import { chooseSpelling } from './spelling-variants.ts';
 import { AUXILIARIES, QUESTION_OPENINGS } from './question-forms.ts';
 import type { SpeechAudio } from './speech-audio.ts';
 
@@ -73,8 +74,12 @@ export interface PreparedContext {
 
 const STARTS = new Set([...QUESTION_OPENINGS.map((o) => o.split(' ')[0]!), ...AUXILIARIES]);
 
-/** Recognised words as the context writes them: spoken numbers as digits (longest match first), names capitalised. */
-export function writeBack(words: readonly string[], model?: ContextLanguageModel): string {
+/**
+ * Recognised words as the context writes them: spoken numbers as digits (longest match first), names
+ * capitalised, a British or American spelling as the context has it, else as the reader knows it
+ * (`pieces`: how many pieces the reader's tokenizer splits a word into; spelling-variants.ts).
+ */
+export function writeBack(words: readonly string[], model?: ContextLanguageModel, pieces?: (word: string) => number): string {
   const out: string[] = [];
   for (let i = 0; i < words.length;) {
     let took = 0;
@@ -90,8 +95,8 @@ export function writeBack(words: readonly string[], model?: ContextLanguageModel
     if (took === 0) {
       const w = words[i]!;
       const base = w.replace(/'s$/, '');
-      const s = model?.surfaces.get(base);
-      out.push(s === undefined ? w : w === base ? s : `${s}'s`);
+      const s = chooseSpelling(base, { written: (v) => model?.surfaces.get(v), ...(pieces === undefined ? {} : { pieces }) });
+      out.push(w === base ? s : `${s}'s`);
       took = 1;
     }
     i += took;
@@ -104,23 +109,32 @@ export function writeBack(words: readonly string[], model?: ContextLanguageModel
 
 export class SpeechRecogniser {
   readonly ps: Pocketsphinx;
+  /** Where `pieces` came from (a bundle directory), for a caller that keeps one recogniser per reader. */
+  readonly readerDir: string | undefined;
   readonly #weights: BiasWeights | undefined;
   readonly #decoder: DecoderSettings;
   readonly #decode: typeof decode;
+  readonly #pieces: ((word: string) => number) | undefined;
   #prepared: PreparedContext | undefined;
 
-  private constructor(ps: Pocketsphinx, weights: BiasWeights | undefined, decoder: DecoderSettings, frontEnd: FrontEnd) {
+  private constructor(ps: Pocketsphinx, weights: BiasWeights | undefined, decoder: DecoderSettings, frontEnd: FrontEnd, pieces: ((word: string) => number) | undefined, readerDir: string | undefined) {
     this.ps = ps;
+    this.#pieces = pieces;
+    this.readerDir = readerDir;
     this.#weights = weights;
     this.#decoder = decoder;
     this.#decode = frontEnd === 'continuous' ? decodeContinuous : decode;
   }
 
-  /** The recogniser of this machine; RecogniserError with the one line of what to install when it has none. */
-  static open(opts: { env?: NodeJS.ProcessEnv; weights?: BiasWeights; decoder?: DecoderSettings; frontEnd?: FrontEnd } = {}): SpeechRecogniser {
+  /**
+   * The recogniser of this machine; RecogniserError with the one line of what to install when it
+   * has none. `pieces` is the reader's tokenizer (how many pieces it splits a word into), which
+   * picks between a word's British and American spellings (writeBack).
+   */
+  static open(opts: { env?: NodeJS.ProcessEnv; weights?: BiasWeights; decoder?: DecoderSettings; frontEnd?: FrontEnd; pieces?: (word: string) => number; readerDir?: string } = {}): SpeechRecogniser {
     const ps = findPocketsphinx(opts.env);
     if (typeof ps === 'string') throw new RecogniserError('', ps);
-    return new SpeechRecogniser(ps, opts.weights, opts.decoder ?? BIASED_DECODER, opts.frontEnd ?? 'batch');
+    return new SpeechRecogniser(ps, opts.weights, opts.decoder ?? BIASED_DECODER, opts.frontEnd ?? 'batch', opts.pieces, opts.readerDir);
   }
 
   /** The biased model of `context`, built once and kept until another context is prepared or close(). */
@@ -155,7 +169,7 @@ export class SpeechRecogniser {
     }
     const confidence = d.words.reduce((s, w) => s + w.posterior, 0) / d.words.length;
     return {
-      transcript: writeBack(d.words.map((w) => w.word), prepared?.model),
+      transcript: writeBack(d.words.map((w) => w.word), prepared?.model, this.#pieces),
       words: d.words, confidence, unsure: confidence < CONFIRM_BELOW, seconds: audio.seconds, ms: d.ms,
     };
   }

@@ -2,9 +2,11 @@
  * Word error rate: the (substitutions + deletions + insertions) of the minimum edit between a
  * transcript's words and the reference's, over the reference's word count (NIST sclite's WER).
  * Words are compared as spoken-words.ts splits them (lowercase, numbers without thousands commas),
- * so "1,749" and "1749", "Company's" and "company's" are one word each and equal.
+ * so "1,749" and "1749", "Company's" and "company's" are one word each and equal, and British and
+ * American spellings of a word are one word (spelling-variants.ts).
  */
 import { comparableWords } from './spoken-words.ts';
+import { spellingKey } from './spelling-variants.ts';
 
 /** The edit distance between two word sequences. */
 export function wordEdits(ref: readonly string[], hyp: readonly string[]): number {
@@ -15,17 +17,6 @@ export function wordEdits(ref: readonly string[], hyp: readonly string[]): numbe
     prev = cur;
   }
   return prev[hyp.length]!;
-}
-
-/**
- * One spelling for British and American variants ("organization" = "organisation", "honor" =
- * "honour"): the same word said the same way, which a recogniser cannot tell apart (NIST scoring
- * maps such pairs with a GLM file for the same reason).
- */
-export function spellingKey(word: string): string {
-  return word
-    .replace(/iz(e|es|ed|ing|ation|ations|er|ers)$/, 'is$1')
-    .replace(/^(hon|col|fav|lab|neighb|harb|behavi|rum|arb|vap|humo|odo|valo|vig)or(s|ed|ing|able)?$/, '$1our$2');
 }
 
 /** Errors and reference words of one transcript, to sum over a set (a WER is Σ errors / Σ words, not a mean of ratios). */

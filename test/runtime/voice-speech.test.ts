@@ -6,6 +6,7 @@
  * PocketSphinx) and the console's `listen`. Without the tools these are loud skips; under CI
  * (which installs them) a failure. bench:voice measures the same on many more questions.
  */
+import { tokenizerPieces } from '../../runtime/voice/spelling-variants.ts';
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -32,8 +33,8 @@ const wav = async (name: string, text: string, voice = 'en-us+klatt', wpm = 150)
 };
 
 speechTest('spoken questions about names: the biased model beats the generic one and the answers mostly match the typed ones', async (t) => {
-  const recogniser = SpeechRecogniser.open();
   const qa = loadQaBundle(BUNDLE);
+  const recogniser = SpeechRecogniser.open({ pieces: tokenizerPieces(qa.tokenizer) });
   // 9 hand-written questions and 4 synthetic ones, in two voices at two speeds: 26 utterances.
   const paragraphs = [...HAND_WRITTEN, ...syntheticParagraphs(51, 4)];
   const { utterances } = await evaluateSpoken(recogniser, qa, paragraphs, [{ voice: 'en-us+klatt', wpm: 140 }, { voice: 'en-us+klatt2', wpm: 175 }], { generic: (i) => i % 2 === 0 });
