@@ -18,8 +18,8 @@
  * mixture).
  *
  * A closed vocabulary: a word outside these cannot be heard, which is the price of hearing names.
- * The weights were chosen on the tuning set (bench/voice-tune.ts: synthetic seed 7 and hand-written
- * paragraphs of its own), not on the benchmark's seed 51.
+ * The weights were chosen on the tuning sets (bench/voice-tune.ts: synthetic seeds 7 to 10 and
+ * hand-written paragraphs of their own), not on the benchmark's seed 51.
  */
 import type { GenericUnigram } from './generic-unigrams.ts';
 import type { Lexicon } from './pronunciations.ts';
@@ -78,26 +78,26 @@ export interface BiasWeights {
 
 export const DEFAULT_WEIGHTS: BiasWeights = {
   sentence: 0.2, clause: 0.2, opening: 0.5, auxName: 0.5, vocabulary: 0.05, genericWords: 5000, generic: 20, generated: 10,
-  genericMix: 0.15, genericMinProbability: 1e-5, questionStarts: false,
+  genericMix: 0.15, genericMinProbability: 1e-5, questionStarts: true,
 };
 
 /** The words a question may begin with when BiasWeights.questionStarts is set. */
 export const QUESTION_STARTS: ReadonlyMap<string, readonly string[] | undefined> = questionStarts(QUESTION_OPENINGS);
 
 /**
- * The first word of each opening, free to go on where some opening starting with it holds an
- * interrogative ("in what year", "since when"); otherwise held to the openings' second words
- * ("do" only before "you", from "do you know"; "name" only before "the").
+ * The first word of each opening: an interrogative goes on freely; any other ("in", "to", "do",
+ * "name") only with the second words of its openings, since a preposition fronted with a wh-word
+ * keeps it next ("in what year", "to whom"; Quirk et al. §11.14) and "do" opens only "do you know".
+ * A question that fronts anything else ("In 1891, whom did she marry?") cannot be heard: the price
+ * of never hearing "to solve did" for "who founded".
  */
 function questionStarts(openings: readonly string[]): Map<string, string[] | undefined> {
   const interrogative = new Set(['who', 'whom', 'whose', 'what', 'which', 'when', 'where', 'why', 'how']);
   const out = new Map<string, string[] | undefined>();
   for (const o of openings) {
     const [first, second] = o.split(' ') as [string, string | undefined];
-    const free = o.split(' ').some((w) => interrogative.has(w));
-    const had = out.get(first);
-    if (free || (out.has(first) && had === undefined)) out.set(first, undefined);
-    else if (second !== undefined) out.set(first, [...new Set([...(had ?? []), second])]);
+    if (interrogative.has(first)) out.set(first, undefined);
+    else if (second !== undefined) out.set(first, [...new Set([...(out.get(first) ?? []), second])]);
   }
   return out;
 }

@@ -11,7 +11,8 @@ import { testUnless } from '../_skip.ts';
 import koffi from 'koffi';
 import { buildArpa, estimateTrigramModel, writeMixedArpa } from '../../runtime/voice/arpa-lm.ts';
 import { readGenericNgrams } from '../../runtime/voice/generic-ngrams.ts';
-import { namesOf, questionCorpus } from '../../runtime/voice/context-language-model.ts';
+import { namesOf, QUESTION_STARTS, questionCorpus } from '../../runtime/voice/context-language-model.ts';
+import { chooseSpelling, spellingKey, spellingVariants } from '../../runtime/voice/spelling-variants.ts';
 import { readGenericUnigrams } from '../../runtime/voice/generic-unigrams.ts';
 import { espeakLineToArpabet } from '../../runtime/voice/ipa-to-arpabet.ts';
 import { cardinalWords, spokenForms } from '../../runtime/voice/number-words.ts';
@@ -92,6 +93,57 @@ test('a mixture of two trigram models is a distribution after every history, and
   t.throws(() => writeMixedArpa([{ model: context, weight: 0 }]), { message: /positive weight/ });
   t.throws(() => estimateTrigramModel([], new Map(), [{ words: ['a', '<s>'], count: 1 }]), { message: /<s> may only start/ });
   t.throws(() => estimateTrigramModel([], new Map(), [{ words: ['a', 'b', 'c', 'd'], count: 1 }]), { message: /1 to 3 words/ });
+});
+
+test('sentence starts: a question begins only with a listed word, a preposition or "do" only before their listed second words, and every history still sums to 1', (t) => {
+  const context = estimateTrigramModel([
+    { words: ['who', 'leads', 'the', 'council'], weight: 1 },
+    { words: ['to', 'whom', 'did', 'she', 'write'], weight: 1 },
+    { words: ['do', 'you', 'know', 'who', 'leads', 'the', 'council'], weight: 0.2 },
+    { words: ['the', 'council', 'is', 'led', 'by', 'ara'], weight: 0.5, bos: false },
+  ], new Map([['to', 0.3], ['do', 0.3], ['solve', 0.1]]));
+  const generic = estimateTrigramModel([], new Map(), [
+    { words: ['<s>', 'to'], count: 5 }, { words: ['<s>', 'do'], count: 5 }, { words: ['<s>', 'the'], count: 9 }, { words: ['<s>', 'to', 'solve'], count: 3 },
+    { words: ['to'], count: 9 }, { words: ['solve'], count: 2 }, { words: ['the'], count: 12 }, { words: ['do'], count: 5 },
+  ]);
+  const starts = new Map<string, readonly string[] | undefined>([['who', undefined], ['to', ['whom', 'which']], ['do', ['you']]]);
+  const { vocab, p } = arpaModel(writeMixedArpa([{ model: context, weight: 0.8 }, { model: generic, weight: 0.2 }], starts));
+  // log10 -99 is the format's zero.
+  const impossible = (x: number): boolean => x < 1e-90;
+  for (const w of vocab) if (!starts.has(w)) t.true(impossible(p(['<s>'], w)), `"${w}" cannot start a question`);
+  t.true(Math.abs(p(['<s>'], 'who') + p(['<s>'], 'to') + p(['<s>'], 'do') - 1) < 1e-4);
+  t.true(impossible(p(['<s>', 'to'], 'solve')), '"to solve" cannot open a question though the generic model has it');
+  t.true(impossible(p(['<s>', 'do'], 'leads')));
+  t.true(Math.abs(p(['<s>', 'do'], 'you') - 1) < 1e-4, '"do" opens only "do you know"');
+  t.true(Math.abs(p(['<s>', 'to'], 'whom') + p(['<s>', 'to'], 'which') - 1) < 1e-4);
+  t.true(p(['the'], 'solve') > 0, 'a word barred from the start is still heard inside a question');
+  for (const h of [[], ['<s>'], ['<s>', 'who'], ['<s>', 'to'], ['<s>', 'do'], ['the'], ['who', 'leads'], ['to']]) {
+    const sum = vocab.reduce((a, w) => a + p(h, w), 0);
+    t.true(Math.abs(sum - 1) < 1e-4, `Σ p(w | ${h.join(' ')}) = ${sum}`);
+  }
+  t.throws(() => writeMixedArpa([{ model: context, weight: 1 }], new Map([['why', undefined]])), { message: /none of the sentence starts is in the model/ });
+  t.throws(() => writeMixedArpa([{ model: context, weight: 1 }], new Map([['to', ['whose']]])), { message: /allowed after the start "to"/ });
+  // The openings' own starts: interrogatives free, a fronted preposition held to its wh-words.
+  t.is(QUESTION_STARTS.get('who'), undefined);
+  t.true(QUESTION_STARTS.has('who') && QUESTION_STARTS.has('how') && !QUESTION_STARTS.has('the') && !QUESTION_STARTS.has('did'));
+  t.deepEqual([...QUESTION_STARTS.get('to')!].sort(), ['what', 'which', 'whom']);
+  t.deepEqual(QUESTION_STARTS.get('do'), ['you']);
+});
+
+test('spellings: British and American variants share a key, and a recognised word takes the context\'s spelling, else the one the reader splits least', (t) => {
+  t.is(spellingKey('organization'), 'organisation');
+  t.is(spellingKey('honors'), 'honours');
+  t.deepEqual(spellingVariants('organisation').sort(), ['organisation', 'organization']);
+  t.deepEqual(spellingVariants('colour').sort(), ['color', 'colour']);
+  t.deepEqual(spellingVariants('brewery'), ['brewery']);
+  const pieces = (w: string): number => ({ organisation: 1, organization: 5, specialise: 1, specialize: 4, precise: 1, precize: 3 } as Record<string, number>)[w] ?? 2;
+  t.is(chooseSpelling('organization', { pieces }), 'organisation', 'the reader knows the British spelling whole');
+  t.is(chooseSpelling('organization', { pieces, written: (w) => (w === 'organization' ? 'Organization' : undefined) }), 'Organization', "the context's spelling first");
+  t.is(chooseSpelling('precise', { pieces }), 'precise', 'a rule\'s non-word is not chosen');
+  t.is(chooseSpelling('organization', {}), 'organization', 'no reader, no context: as recognised');
+  t.is(chooseSpelling('colour', { pieces }), 'colour', 'a tie keeps the recognised spelling');
+  t.is(writeBack(['which', 'organization', 'did', 'kowalski', 'found'], { numbers: new Map(), surfaces: new Map([['kowalski', 'Kowalski']]) } as never, pieces), 'Which organisation did Kowalski found?');
+  t.is(wordErrors('Which organisation did she found?', 'which organization did she found').errors, 0);
 });
 
 test('numbers: every common reading of a year, a count and a date, each written back as the context writes it', (t) => {
