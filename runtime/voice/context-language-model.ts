@@ -28,7 +28,7 @@ import { estimateTrigramModel, writeMixedArpa, type NgramCount, type WeightedSen
 import type { GenericNgrams } from './generic-ngrams.ts';
 import { spokenForms } from './number-words.ts';
 import { generateQuestions, makeLemmatiser } from './question-generator.ts';
-import { AUXILIARIES, QUESTION_OPENINGS, QUESTION_VOCABULARY } from './question-forms.ts';
+import { AUXILIARIES, QUESTION_NOUNS, QUESTION_OPENINGS, QUESTION_PHRASES, QUESTION_VOCABULARY } from './question-forms.ts';
 import { sentencesOf, textWords, type TextWord } from './spoken-words.ts';
 
 export interface ContextLanguageModel {
@@ -54,6 +54,11 @@ export interface BiasWeights {
   readonly auxName: number;
   /** Unigram count of each word of the question vocabulary. */
   readonly vocabulary: number;
+  /**
+   * "which" and "what" before each of QUESTION_NOUNS (and those before each auxiliary), and the
+   * collocations of QUESTION_PHRASES as fragments: their weight in all, each half of it.
+   */
+  readonly phrases: number;
   /** The most common words of the generic model taken into the background, and their unigram counts in all. */
   readonly genericWords: number;
   readonly generic: number;
@@ -77,7 +82,7 @@ export interface BiasWeights {
 }
 
 export const DEFAULT_WEIGHTS: BiasWeights = {
-  sentence: 0.2, clause: 0.2, opening: 0.5, auxName: 0.5, vocabulary: 0.05, genericWords: 5000, generic: 20, generated: 10,
+  sentence: 0.2, clause: 0.2, opening: 0.5, auxName: 0.5, vocabulary: 0.05, phrases: 3, genericWords: 5000, generic: 20, generated: 10,
   genericMix: 0.15, genericMinProbability: 1e-5, questionStarts: true,
 };
 
@@ -167,6 +172,16 @@ export function questionCorpus(context: string, w: BiasWeights = DEFAULT_WEIGHTS
   for (const o of openings) {
     out.push({ words: o, weight: w.opening });
     for (const a of AUXILIARIES) out.push({ words: [...o, a], weight: w.opening / AUXILIARIES.length, eos: false });
+  }
+  if (w.phrases > 0) {
+    const each = w.phrases / 2 / (2 * QUESTION_NOUNS.length);
+    for (const n of QUESTION_NOUNS) {
+      for (const wh of ['which', 'what']) {
+        out.push({ words: [wh, n], weight: each / 2, eos: false });
+        for (const a of AUXILIARIES) out.push({ words: [wh, n, a], weight: each / 2 / AUXILIARIES.length, eos: false });
+      }
+    }
+    for (const p of QUESTION_PHRASES) out.push({ words: p.split(' '), weight: w.phrases / 2 / QUESTION_PHRASES.length, bos: false, eos: false });
   }
   for (const name of namesOf(sentences)) {
     for (const a of AUXILIARIES) out.push({ words: [a, ...name], weight: w.auxName / AUXILIARIES.length, bos: false, eos: false });

@@ -59,3 +59,31 @@ main major largest biggest oldest youngest first last older younger elder eldest
 number many much how few several large small big size total amount count
 what's where's when's who's how's
 `).trim().split(/\s+/);
+
+/**
+ * Nouns an interrogative determiner asks for ("which river", "what prize"): the kinds of thing a
+ * factoid question names (TREC's question classes: places, organisations, people by role, works,
+ * events, measures), each said after "which" and "what" in the biased model.
+ */
+export const QUESTION_NOUNS: readonly string[] = (`
+person man woman people city cities town towns village country countries region state province district island islands
+river rivers lake lakes sea ocean mountain mountains valley bay coast port harbour harbor street road bridge building
+school schools university college academy company companies firm business organisation organization institution group team club party
+prize award awards medal title honour honor year month day date century decade season age language languages instrument sport
+book novel film song album painting ship train station church museum hospital library theatre theater factory
+job profession occupation career subject field product products service services industry
+`).trim().split(/\s+/);
+
+/**
+ * Collocations questions are built of, whatever the text: a verb with its particle or
+ * preposition, and relational phrases ("runs through", "is known for", "the population of"),
+ * written by hand for English questions in general.
+ */
+export const QUESTION_PHRASES: readonly string[] = [
+  'runs through', 'flows through', 'passes through', 'lies on', 'lies in', 'is located in', 'is situated in', 'is based in',
+  'is known for', 'is famous for', 'is home to', 'belongs to', 'is part of', 'is named after', 'was named after', 'is the capital of',
+  'is paired with', 'is twinned with', 'is the head of', 'took over', 'set up', 'came into being', 'came to power',
+  'was born in', 'grew up in', 'went to', 'studied at', 'worked as', 'worked for', 'trained as', 'moved to', 'passed away',
+  'the population of', 'the number of', 'the size of', 'the name of', 'the owner of', 'the founder of', 'the director of',
+  'the leader of', 'the mayor of', 'a member of', 'a student at', 'a student of',
+];

@@ -11,7 +11,7 @@ import { testUnless } from '../_skip.ts';
 import koffi from 'koffi';
 import { buildArpa, estimateTrigramModel, writeMixedArpa } from '../../runtime/voice/arpa-lm.ts';
 import { readGenericNgrams } from '../../runtime/voice/generic-ngrams.ts';
-import { namesOf, QUESTION_STARTS, questionCorpus } from '../../runtime/voice/context-language-model.ts';
+import { DEFAULT_WEIGHTS, namesOf, QUESTION_STARTS, questionCorpus } from '../../runtime/voice/context-language-model.ts';
 import { chooseSpelling, spellingKey, spellingVariants } from '../../runtime/voice/spelling-variants.ts';
 import { readGenericUnigrams } from '../../runtime/voice/generic-unigrams.ts';
 import { espeakLineToArpabet } from '../../runtime/voice/ipa-to-arpabet.ts';
@@ -203,6 +203,12 @@ test('questions are generated from statements: inversion with do-support, the su
   const corpus = questionCorpus(context);
   t.true(corpus.sentences.some((s) => s.bos === false && s.words.join(' ').startsWith('the bosnalia brewery was founded by ara birrenko in seventeen forty nine')));
   t.true(corpus.background.has('hometown'), 'the question vocabulary is in the background');
+  // Question nouns after "which"/"what" (a question's start, no end) and collocations as fragments.
+  t.true(corpus.sentences.some((s) => s.words.join(' ') === 'which river' && s.bos !== false && s.eos === false));
+  t.true(corpus.sentences.some((s) => s.words.join(' ') === 'what prize was' && s.eos === false));
+  t.true(corpus.sentences.some((s) => s.words.join(' ') === 'runs through' && s.bos === false && s.eos === false));
+  const total = (c: ReturnType<typeof questionCorpus>): number => c.sentences.reduce((a, s) => a + s.weight, 0);
+  t.true(Math.abs(total(corpus) - total(questionCorpus(context, { ...DEFAULT_WEIGHTS, phrases: 0 })) - DEFAULT_WEIGHTS.phrases) < 1e-9, 'the nouns and collocations weigh `phrases` in all');
 });
 
 test('word error rate: substitutions, deletions and insertions over the reference, spellings and number commas forgiven', (t) => {
