@@ -25,8 +25,11 @@ export type SpokenOutcome =
   | { readonly question: string; readonly recognition: Recognition }
   | { readonly exit: number };
 
-/** Recognise `--audio` for `context`; prints what stops the answer (no speech, unsure) and returns its exit code. */
-/** `reader`: the bundle's tokenizer, which picks a word's British or American spelling (spelling-variants.ts). */
+/**
+ * Recognise `--audio` for `context`; prints what stops the answer (no speech, unsure) and returns
+ * its exit code. `reader`: the bundle's tokenizer, which picks a word's British or American
+ * spelling (spelling-variants.ts).
+ */
 export async function spokenQuestion(args: ParsedArgs, audioPath: string, context: string, io: CliIO, reader: AlbertTokenizer): Promise<SpokenOutcome> {
   const audio = readSpeechAudio(audioPath);
   let recogniser: SpeechRecogniser;

@@ -10,6 +10,8 @@
  *  - question openings followed by an auxiliary ("when was", "how many people did"), and each
  *    auxiliary followed by each name in the context ("was the Bosnalia Brewery", "did Ara
  *    Birrenko"), so trigrams chain an opening to a name to the context's verbs;
+ *  - "which"/"what" before the nouns questions ask for, and the collocations questions are made
+ *    of ("runs through", "is known for"), whatever the text (question-forms.ts);
  *  - a general question vocabulary (question-forms.ts), one word a line, so that a question may
  *    use words the context lacks.
  *
@@ -18,8 +20,8 @@
  * mixture).
  *
  * A closed vocabulary: a word outside these cannot be heard, which is the price of hearing names.
- * The weights were chosen on the tuning sets (bench/voice-tune.ts: synthetic seeds 7 to 10 and
- * hand-written paragraphs of their own), not on the benchmark's seed 51.
+ * The weights were chosen on the tuning sets (bench/voice-tune.ts: synthetic seeds 7 to 10 and 61
+ * and hand-written paragraphs of their own), not on the benchmark's seed 51.
  */
 import type { GenericUnigram } from './generic-unigrams.ts';
 import type { Lexicon } from './pronunciations.ts';
