@@ -2,7 +2,7 @@
  * `node --import tsx bench/voice-tune.ts [--seeds 8,9,10] [--questions N] [--voices v:wpm,…] [--config JSON]… [--worst K]`:
  * the tuning loop of the spoken-question recogniser (issue 17), on the TUNING set only
  * (bench/_spoken-questions.ts: synthetic seed 7, or the --seeds given, and hand-written paragraphs
- *  of its own; docs/voice.md tuned on seeds 8 to 10 and 61 last), never on
+ * of its own; docs/voice.md tuned on seeds 8 to 10 and 61 last), never on
  * what `npm run bench:voice` reports (seed 51 and HAND_WRITTEN). Each --config is
  * `{"label": …, "weights": {…BiasWeights}, "decoder": {…DecoderSettings}, "recognition": {…}}`, tried
  * in turn on the same audio: espeak-ng renders each question once into a cache in the temporary
