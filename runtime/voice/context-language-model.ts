@@ -15,9 +15,11 @@
  *  - a general question vocabulary (question-forms.ts), one word a line, so that a question may
  *    use words the context lacks.
  *
- * That model is then mixed with the generic model's frequent n-grams (generic-ngrams.ts), so a
- * question worded in ordinary English has its word order modelled too (arpa-lm.ts writes the
- * mixture).
+ * That model is then mixed with two others (arpa-lm.ts writes the mixture): question patterns
+ * about the context's names in words the text may not use ("where did Maria Kowalski study",
+ * "Kowalski's birthplace", "the population of Gdansk", "how many bridges": patternSentences), and
+ * the generic model's frequent n-grams (generic-ngrams.ts), so a question worded in ordinary
+ * English has its word order modelled too.
  *
  * A closed vocabulary: a word outside these cannot be heard, which is the price of hearing names.
  * The weights were chosen on the tuning sets (bench/voice-tune.ts: synthetic seeds 7 to 10 and 61
@@ -30,7 +32,7 @@ import { estimateTrigramModel, writeMixedArpa, type NgramCount, type WeightedSen
 import type { GenericNgrams } from './generic-ngrams.ts';
 import { spokenForms } from './number-words.ts';
 import { generateQuestions, makeLemmatiser } from './question-generator.ts';
-import { AUXILIARIES, QUESTION_NOUNS, QUESTION_OPENINGS, QUESTION_PHRASES, QUESTION_VOCABULARY } from './question-forms.ts';
+import { AUXILIARIES, COUNT_NOUNS, QUESTION_NOUNS, QUESTION_OPENINGS, QUESTION_PHRASES, QUESTION_VERBS, QUESTION_VOCABULARY, RELATIONAL_NOUNS } from './question-forms.ts';
 import { sentencesOf, textWords, type TextWord } from './spoken-words.ts';
 
 export interface ContextLanguageModel {
@@ -70,11 +72,20 @@ export interface BiasWeights {
 
   /**
    * The mixture weight of the generic model's frequent n-grams (generic-ngrams.ts), 0 for none:
-   * the biased model is (1 − genericMix) · context + genericMix · generic (arpa-lm.ts).
+   * the biased model is (1 − genericMix − patterns) · context + patterns · patterns' model +
+   * genericMix · generic (arpa-lm.ts).
    */
   readonly genericMix: number;
   /** The n-grams of the generic model taken: those with a probability of at least this. */
   readonly genericMinProbability: number;
+  /**
+   * The mixture weight of the question patterns about the context's names (patternSentences), 0
+   * for none: a component of its own, so each pattern gets a probability of its own and does not
+   * only add back-off mass to the context's histories, as fractional counts would (arpa-lm.ts).
+   * 0.2 chosen on the tuning set (docs/voice.md): 0 / 0.08 / 0.2 / 0.3 / 0.45 gave 16.1 / 12.6 /
+   * 12.2 / 12.5 / 12.6% WER and 85.9 / 90.1 / 90.7 / 90.4 / 89.3% same answers.
+   */
+  readonly patterns: number;
   /**
    * Whether a question may only begin with the first word of a question opening (QUESTION_OPENINGS:
    * an interrogative, a preposition before one, "name", "tell"…): an extractive question is a
@@ -85,7 +96,7 @@ export interface BiasWeights {
 
 export const DEFAULT_WEIGHTS: BiasWeights = {
   sentence: 0.2, clause: 0.2, opening: 0.5, auxName: 0.5, vocabulary: 0.05, phrases: 3, genericWords: 5000, generic: 20, generated: 10,
-  genericMix: 0.15, genericMinProbability: 1e-5, questionStarts: true,
+  genericMix: 0.15, genericMinProbability: 1e-5, patterns: 0.2, questionStarts: true,
 };
 
 /** The words a question may begin with when BiasWeights.questionStarts is set. */
@@ -111,6 +122,8 @@ function questionStarts(openings: readonly string[]): Map<string, string[] | und
 
 export interface QuestionCorpus {
   readonly sentences: WeightedSentence[];
+  /** The question patterns about the context's names (patternSentences), for a mixture component of their own. */
+  readonly patterns: WeightedSentence[];
   /** Words with unigram counts only. */
   readonly background: Map<string, number>;
 }
@@ -198,7 +211,32 @@ export function questionCorpus(context: string, w: BiasWeights = DEFAULT_WEIGHTS
   const sum = ps.reduce((a, b) => a + b, 0);
   top.forEach((g, i) => background.set(g.word, (w.generic * ps[i]!) / sum));
   for (const v of QUESTION_VOCABULARY) background.set(v, (background.get(v) ?? 0) + w.vocabulary);
-  return { sentences: out, background };
+  return { sentences: out, patterns: w.patterns > 0 ? patternSentences(namesOf(sentences)) : [], background };
+}
+
+/**
+ * Questions about the context's names in words the text may not use (question-forms.ts), each
+ * with the same count: a verb in its base form after "did"/"does" and a name ("where did Maria
+ * Kowalski study" when the text says she was educated there), a relational noun after a name's
+ * possessive or before "of" and a name ("Kowalski's birthplace", "the population of Gdansk"),
+ * "what is the … of" and "how many" before a plural noun.
+ */
+export function patternSentences(names: readonly (readonly string[])[]): WeightedSentence[] {
+  const out: WeightedSentence[] = [];
+  for (const name of names) {
+    const possessive = [...name.slice(0, -1), `${name[name.length - 1]!}'s`];
+    for (const v of QUESTION_VERBS) for (const aux of ['did', 'does']) out.push({ words: [aux, ...name, v], weight: 1, bos: false });
+    for (const n of RELATIONAL_NOUNS) {
+      out.push({ words: [...possessive, n], weight: 1, bos: false });
+      out.push({ words: ['the', n, 'of', ...name], weight: 1, bos: false });
+    }
+  }
+  for (const wh of ['what', 'who']) for (const aux of ['is', 'was']) for (const n of RELATIONAL_NOUNS) out.push({ words: [wh, aux, 'the', n, 'of'], weight: 1, eos: false });
+  for (const n of COUNT_NOUNS) {
+    out.push({ words: ['how', 'many', n], weight: 1, eos: false });
+    for (const a of ['are', 'were', 'did', 'does', 'do', 'has', 'have']) out.push({ words: ['how', 'many', n, a], weight: 1 / 7, eos: false });
+  }
+  return out;
 }
 
 /** The biased model and dictionary for `context`; names the CMU dictionary lacks are spelled out by espeak-ng. */
@@ -220,7 +258,7 @@ export async function buildContextLanguageModel(context: string, lexicon: Lexico
   }
   for (const [token, surface] of initial) if (!surfaces.has(token) && QUESTION_VOCABULARY.includes(token) === false && !QUESTION_OPENINGS.includes(token)) surfaces.set(token, surface);
   const vocab = new Set<string>();
-  for (const s of corpus.sentences) for (const x of s.words) vocab.add(x);
+  for (const s of [...corpus.sentences, ...corpus.patterns]) for (const x of s.words) vocab.add(x);
   // A background word the dictionary lacks is left out rather than spelled out: it is not the context's.
   for (const x of corpus.background.keys()) if (lexicon.has(x)) vocab.add(x);
   const missing = [...vocab].filter((x) => !lexicon.has(x)).sort();
@@ -249,7 +287,10 @@ export async function buildContextLanguageModel(context: string, lexicon: Lexico
   }
   const usable = corpus.sentences.map((s) => ({ words: s.words.filter((x) => kept.has(x)), weight: s.weight })).filter((s) => s.words.length > 0);
   const background = new Map([...corpus.background].filter(([x]) => kept.has(x)));
-  const components = [{ model: estimateTrigramModel(usable, background), weight: 1 - (opts.genericNgrams === undefined ? 0 : w.genericMix) }];
+  const patterns = corpus.patterns.map((s) => ({ ...s, words: s.words.filter((x) => kept.has(x)) })).filter((s) => s.words.length > 0);
+  const patternMix = patterns.length === 0 ? 0 : w.patterns;
+  const components = [{ model: estimateTrigramModel(usable, background), weight: 1 - (opts.genericNgrams === undefined ? 0 : w.genericMix) - patternMix }];
+  if (patternMix > 0) components.push({ model: estimateTrigramModel(patterns), weight: patternMix });
   if (opts.genericNgrams !== undefined && w.genericMix > 0) {
     // The generic n-grams as the expected counts of a corpus in which the rarest kept one occurs
     // once (1 / genericMinProbability words), those with a word the dictionary lacks left out.

@@ -87,3 +87,39 @@ export const QUESTION_PHRASES: readonly string[] = [
   'the population of', 'the number of', 'the size of', 'the name of', 'the owner of', 'the founder of', 'the director of',
   'the leader of', 'the mayor of', 'a member of', 'a student at', 'a student of',
 ];
+
+/**
+ * Verbs in the base form a question about someone or something asks with after "did"/"does" and
+ * a name ("where did Maria Kowalski study", "what does the company make"): a question names what
+ * the text calls it in its own words, and do-support puts the verb in its base form whatever the
+ * text's tense (Quirk et al. §11.15). Written by hand for factoid questions in general.
+ */
+export const QUESTION_VERBS: readonly string[] = (`
+be have do make get give take go come become begin start end stop close open found establish set launch create build design
+invent discover develop produce sell buy purchase acquire own run lead head govern rule manage direct serve represent join
+leave belong work train study teach learn graduate attend marry wed divorce die live settle move relocate stay return visit
+travel grow raise bring win receive earn write publish compose paint sing play record cover offer operate employ hire cost
+reach lie stand sit flow pass border connect carry host hold contain include call mean replace succeed follow invest deal
+specialise specialize focus compete challenge support fund supply cause happen change
+`).trim().split(/\s+/);
+
+/**
+ * Nouns asked about as "the population of X", "X's birthplace", "who is the mayor of X": a thing's
+ * measures and a person's or an organisation's relations, written by hand for factoid questions
+ * in general.
+ */
+export const RELATIONAL_NOUNS: readonly string[] = (`
+population area size number name capital length height elevation altitude width depth age value price cost total
+owner founder director leader head mayor president chairman manager chief members staff workforce employer employees
+headquarters birthplace hometown profession career occupation job trade wife husband spouse partner father mother son daughter
+brother sister children parents family rival rivals competitor speciality specialty product products main history origin
+birth death date year start end home seat language currency river
+`).trim().split(/\s+/);
+
+/** Plural nouns counted by "how many" ("how many bridges", "how many people"): people, works, places, things a text numbers. */
+export const COUNT_NOUNS: readonly string[] = (`
+people inhabitants residents citizens employees workers staff members students pupils children sons daughters brothers sisters
+books novels poems songs albums films plays paintings bridges branches offices stores shops factories plants mills ships boats
+trains stations lines churches schools museums hospitals languages countries cities towns villages islands years months days
+times games matches goals medals prizes awards titles seats rooms floors beds copies units products customers visitors
+`).trim().split(/\s+/);

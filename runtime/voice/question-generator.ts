@@ -103,6 +103,15 @@ export function makeLemmatiser(isWord: (w: string) => boolean, rank: (w: string)
   };
 }
 
+/** The third person singular of a verb's base form ("govern" → "governs", "teach" → "teaches", "carry" → "carries"). */
+export function thirdPerson(base: string): string {
+  if (base === 'be') return 'is';
+  if (base === 'have') return 'has';
+  if (/(s|sh|ch|x|z|o)$/.test(base)) return `${base}es`;
+  if (/[^aeiou]y$/.test(base)) return `${base.slice(0, -1)}ies`;
+  return `${base}s`;
+}
+
 /** Subject, verb and the rest of a sentence's words, or undefined when no verb is found where one is expected. */
 function splitClause(ws: readonly TextWord[], lemma: { past: Lemma; present: Lemma }): Clause | undefined {
   for (let v = 1; v < Math.min(ws.length, 9); v++) {
@@ -229,10 +238,12 @@ export function generateQuestions(context: string, lemma: { past: Lemma; present
       }
       // A passive with its agent: "who founded the Bosnalia Brewery", "by whom was the Bosnalia Brewery founded".
       const by = clause.rest.findIndex((x) => x.token === 'by');
+      // The active keeps the passive's tense: "is governed by" → "who governs" (Quirk et al. §3.63).
       if (clause.kind === 'aux' && by === 1 && ['was', 'were', 'is', 'are'].includes(clause.verb.token)) {
         const participle = clause.rest[0]!.token;
         const past = PARTICIPLE_PAST[participle] ?? participle;
-        lines.push([['who', past, ...s], 2], [['by', 'whom', clause.verb.token, ...s, participle], 1]);
+        const base = clause.verb.token === 'is' || clause.verb.token === 'are' ? lemma.past(past) : undefined;
+        lines.push([['who', base === undefined ? past : thirdPerson(base), ...s], 2], [['by', 'whom', clause.verb.token, ...s, participle], 1]);
       }
     }
     const total = lines.reduce((a, [, x]) => a + x, 0);

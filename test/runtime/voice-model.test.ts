@@ -11,13 +11,13 @@ import { testUnless } from '../_skip.ts';
 import koffi from 'koffi';
 import { buildArpa, estimateTrigramModel, writeMixedArpa } from '../../runtime/voice/arpa-lm.ts';
 import { readGenericNgrams } from '../../runtime/voice/generic-ngrams.ts';
-import { DEFAULT_WEIGHTS, namesOf, QUESTION_STARTS, questionCorpus } from '../../runtime/voice/context-language-model.ts';
+import { DEFAULT_WEIGHTS, namesOf, patternSentences, QUESTION_STARTS, questionCorpus } from '../../runtime/voice/context-language-model.ts';
 import { chooseSpelling, spellingKey, spellingVariants } from '../../runtime/voice/spelling-variants.ts';
 import { readGenericUnigrams } from '../../runtime/voice/generic-unigrams.ts';
 import { espeakLineToArpabet } from '../../runtime/voice/ipa-to-arpabet.ts';
 import { cardinalWords, spokenForms } from '../../runtime/voice/number-words.ts';
 import { decoderArgs, latticePosteriors, parseHypseg, parseTimedWords } from '../../runtime/voice/pocketsphinx.ts';
-import { generateQuestions, makeLemmatiser } from '../../runtime/voice/question-generator.ts';
+import { generateQuestions, makeLemmatiser, thirdPerson } from '../../runtime/voice/question-generator.ts';
 import { writeBack } from '../../runtime/voice/speech-recogniser.ts';
 import { sentencesOf, textWords } from '../../runtime/voice/spoken-words.ts';
 import { wordErrors } from '../../runtime/voice/word-error-rate.ts';
@@ -209,6 +209,22 @@ test('questions are generated from statements: inversion with do-support, the su
   t.true(corpus.sentences.some((s) => s.words.join(' ') === 'runs through' && s.bos === false && s.eos === false));
   const total = (c: ReturnType<typeof questionCorpus>): number => c.sentences.reduce((a, s) => a + s.weight, 0);
   t.true(Math.abs(total(corpus) - total(questionCorpus(context, { ...DEFAULT_WEIGHTS, phrases: 0 })) - DEFAULT_WEIGHTS.phrases) < 1e-9, 'the nouns and collocations weigh `phrases` in all');
+});
+
+test('a passive in the present is asked in the present; question patterns about names in words the text may not use', (t) => {
+  t.deepEqual(['govern', 'teach', 'carry', 'go', 'have', 'be', 'pass', 'play'].map(thirdPerson), ['governs', 'teaches', 'carries', 'goes', 'has', 'is', 'passes', 'plays']);
+  const lemma = makeLemmatiser((w) => ['govern', 'found'].includes(w), () => 1);
+  const qs = generateQuestions('Omvemstad is governed by Ara Birrenko. The Bosnalia Brewery was founded by Ara Birrenko.', lemma).map((q) => q.words.join(' '));
+  t.true(qs.includes('who governs omvemstad'), qs.join('; '));
+  t.false(qs.includes('who governed omvemstad'), 'not in the past');
+  t.true(qs.includes('who founded the bosnalia brewery'), 'a past passive stays past');
+  const patterns = patternSentences([['ara', 'birrenko'], ['omvemstad']]).map((s) => `${s.bos === false ? '' : '<s> '}${s.words.join(' ')}${s.eos === false ? '' : ' </s>'}`);
+  for (const p of ['did ara birrenko study </s>', 'does omvemstad have </s>', "ara birrenko's birthplace </s>", 'the population of omvemstad </s>', '<s> what is the population of', '<s> how many bridges', '<s> how many people are']) {
+    t.true(patterns.includes(p), `${p} not among the patterns`);
+  }
+  const context = 'Omvemstad is governed by Ara Birrenko.';
+  t.deepEqual(questionCorpus(context, { ...DEFAULT_WEIGHTS, patterns: 0 }).patterns, [], 'no patterns at weight 0');
+  t.true(questionCorpus(context, { ...DEFAULT_WEIGHTS, patterns: 0.1 }).patterns.length > 0);
 });
 
 test('word error rate: substitutions, deletions and insertions over the reference, spellings and number commas forgiven', (t) => {
