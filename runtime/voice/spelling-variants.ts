@@ -11,8 +11,9 @@ import type { AlbertTokenizer } from '../../engine/tokenizer/albert-tokenizer.ts
 // -ise/-ize and its derived endings; -our/-or for the stems where both spellings are in use.
 const IZE = /iz(e|es|ed|ing|ation|ations|er|ers)$/;
 const ISE = /is(e|es|ed|ing|ation|ations|er|ers)$/;
-const OR = /^(hon|col|fav|lab|neighb|harb|behavi|rum|arb|vap|humo|odo|valo|vig)or(s|ed|ing|able)?$/;
-const OUR = /^(hon|col|fav|lab|neighb|harb|behavi|rum|arb|vap|humo|odo|valo|vig)our(s|ed|ing|able)?$/;
+const OUR_STEMS = 'hon|col|fav|lab|neighb|harb|behavi|rum|arb|vap|humo|odo|valo|vig';
+const OR = new RegExp(`^(${OUR_STEMS})or(s|ed|ing|able)?$`);
+const OUR = new RegExp(`^(${OUR_STEMS})our(s|ed|ing|able)?$`);
 
 /**
  * One spelling for both variants, the British one (NIST scoring maps such pairs with a GLM file for
