@@ -50,6 +50,8 @@ const tryMake = <T>(f: () => T): T | null => { try { return f(); } catch (e) { i
 const native: NativeBackend | null = tryMake(() => createNativeBackend({ threads }));
 // The int8 layer (docs/backends.md, "int8"): the same library, the six matrices as int8 GEMMs.
 const nativeInt8: NativeBackend | null = native !== null ? tryMake(() => createNativeBackend({ threads, precision: 'int8' })) : null;
+// The bf16 layer (docs/backends.md, "bf16"), where the CPU has bf16 instructions (else a line says why not).
+const nativeBf16: NativeBackend | null = native !== null ? tryMake(() => createNativeBackend({ threads, precision: 'bf16' })) : null;
 const onnx: OnnxBackend | null = tryMake(() => createOnnxBackend({ threads }));
 const backends = [native, onnx].filter((b): b is NativeBackend | OnnxBackend => b !== null) as Backend[];
 const baselineLib = process.argv.indexOf('--baseline') > 0 ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
@@ -57,7 +59,7 @@ const baseline: NativeBackend | null = baselineLib !== undefined ? tryMake(() =>
 // The baseline's int8 layer too, when both libraries have one (an A/B of an int8 kernel change).
 const baselineInt8: NativeBackend | null = baseline !== null && nativeInt8 !== null && baseline.int8 !== undefined
   ? tryMake(() => createNativeBackend({ threads, library: baselineLib!, precision: 'int8' })) : null;
-const layerBackends: Backend[] = [...backends, ...(nativeInt8 !== null ? [nativeInt8] : []),
+const layerBackends: Backend[] = [...backends, ...(nativeInt8 !== null ? [nativeInt8] : []), ...(nativeBf16 !== null ? [nativeBf16] : []),
   ...(baseline !== null ? [{ ...baseline, name: 'native-base' } as Backend] : []),
   ...(baselineInt8 !== null ? [{ ...baselineInt8, name: 'native-base' } as Backend] : [])];
 
@@ -77,7 +79,7 @@ log(`machine: ${machine()}; threads ${threads}${native !== null ? `; ${native.in
 const peak = machinePeak(threads);
 log(`fp32 peak: ${describePeak(peak)}\n`);
 
-type Precision = 'fp32' | 'int8';
+type Precision = 'fp32' | 'int8' | 'bf16';
 /** One row of --json's results: what every row has, plus whatever else the row wants to say. */
 interface ResultRow {
   readonly backend: string;
@@ -99,7 +101,8 @@ const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 const layerRows: (string | number)[][] = [];
 const precisionOf = (b: Backend): Precision => ('precision' in b ? (b as NativeBackend).precision : 'fp32');
 /** An int8 row says which path ran it (avx512-vnni, avx-vnni, avx2, neon-dot, neon, portable). */
-const int8PathOf = (b: Backend): Record<string, string> => (precisionOf(b) === 'int8' ? { int8_path: (b as NativeBackend).int8?.path() ?? '' } : {});
+const int8PathOf = (b: Backend): Record<string, string> => (precisionOf(b) === 'int8' ? { int8_path: (b as NativeBackend).int8?.path() ?? '' }
+  : precisionOf(b) === 'bf16' ? { bf16_path: (b as NativeBackend).bf16?.path() ?? '' } : {});
 const blasOf = (b: Backend): Record<string, string> =>
   'blasCore' in b ? { blas_core: (b as NativeBackend).blasCore, blas_dispatch: describeBlasDispatch((b as NativeBackend).blasDispatch) } : {};
 
@@ -127,7 +130,7 @@ for (const S of [384, 128]) {
   log('done\n');
   [...layerBackends.map((b, i) => [b.name, ms[i]!, { ...blasOf(b), ...int8PathOf(b) }, precisionOf(b)] as const), ['js', jsMs, {}, 'fp32'] as const].forEach(([name, t, blas, precision]) => {
     const { gflops, ofPeak } = addResult({ backend: name, precision, op: 'layer', batch: 1, seq: S, ms: t, ...blas }, layerFlops(1, S));
-    layerRows.push([name, 'ALBERT layer', precision === 'int8' ? `int8 (${blas.int8_path})` : precision, 1, S, t, gflops, pct(ofPeak)]);
+    layerRows.push([name, 'ALBERT layer', precision === 'int8' ? `int8 (${blas.int8_path})` : precision === 'bf16' ? `bf16 (${blas.bf16_path})` : precision, 1, S, t, gflops, pct(ofPeak)]);
   });
 }
 

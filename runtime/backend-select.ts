@@ -61,40 +61,42 @@ function isBackendName(x: unknown): x is BackendName {
 export interface SelectOptions {
   /** Where auto's fallback warning goes (default: stderr). */
   readonly warn?: (message: string) => void;
-  /** 'int8' (docs/backends.md, "int8"): the native backend with the layer's matrices in int8; default fp32. */
+  /** 'int8' or 'bf16' (docs/backends.md, "int8", "bf16"): the native backend with the layer's matrices in it; default fp32. */
   readonly precision?: unknown;
 }
 
 /** The precisions `--precision` takes. */
 export const PRECISIONS: readonly NativePrecision[] = NATIVE_PRECISIONS;
 
-let int8Backend: Backend | BackendError | undefined;
+const reducedBackends = new Map<NativePrecision, Backend | BackendError>();
 
-/** int8 runs on the native backend only: auto or native, else a UsageError naming why. */
-function selectInt8(name: unknown): Backend {
+/** int8 and bf16 run on the native backend only: auto or native, else a UsageError naming why. */
+function selectReduced(precision: 'int8' | 'bf16', name: unknown): Backend {
   if (name !== undefined && name !== 'auto' && name !== 'native') {
-    throw new UsageError(`precision int8 runs on the native backend only, not ${JSON.stringify(name)}; use --backend native or auto`);
+    throw new UsageError(`precision ${precision} runs on the native backend only, not ${JSON.stringify(name)}; use --backend native or auto`);
   }
-  if (int8Backend === undefined) {
+  let b = reducedBackends.get(precision);
+  if (b === undefined) {
     try {
-      int8Backend = createNativeBackend({ precision: 'int8' });
+      b = createNativeBackend({ precision });
     } catch (e) {
       if (!(e instanceof BackendError)) throw e;
-      int8Backend = e;
+      b = e;
     }
+    reducedBackends.set(precision, b);
   }
-  if (int8Backend instanceof BackendError) {
-    throw new UsageError(`precision int8 runs on the native backend, which cannot run it here: ${int8Backend.message.replace(/^backend \w+: /, '')}`);
+  if (b instanceof BackendError) {
+    throw new UsageError(`precision ${precision} runs on the native backend, which cannot run it here: ${b.message.replace(/^backend \w+: /, '')}`);
   }
-  return int8Backend;
+  return b;
 }
 
 export function selectBackend(name: unknown, opts: SelectOptions = {}): Backend {
   const precision = opts.precision ?? 'fp32';
   if (!(PRECISIONS as readonly unknown[]).includes(precision)) {
-    throw new UsageError(`unknown precision ${JSON.stringify(precision)}; choose ${PRECISIONS.join(' or ')}`);
+    throw new UsageError(`unknown precision ${JSON.stringify(precision)}; choose ${PRECISIONS.join(', ')}`);
   }
-  if (precision === 'int8') return selectInt8(name);
+  if (precision === 'int8' || precision === 'bf16') return selectReduced(precision, name);
   if (name === undefined || name === 'auto') {
     const warn = opts.warn ?? ((m: string) => { process.stderr.write(`elma: warning: ${m}\n`); });
     for (const n of AUTO_ORDER) {

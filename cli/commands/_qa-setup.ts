@@ -13,7 +13,8 @@ export const QA_OPTIONS_HELP = `  --bundle <dir>       the model bundle
   --threshold <x>      exit when the normalised answer entropy is below x at any layer (default: the bundle's thresholds)
   --depth-limit <k>    layers to run before giving up (default: the bundle's exits.depth_limit)
   --backend <name>     auto | js | native | onnx | cuda (default auto: the fastest available)
-  --precision <p>      fp32 | int8 (default fp32); int8 runs the layer's six matrices as int8 GEMMs on the native backend`;
+  --precision <p>      fp32 | int8 | bf16 (default fp32); int8 and bf16 run the layer's six matrices as int8 or bf16
+                       GEMMs on the native backend (bf16 where the CPU has AVX-512 BF16)`;
 
 /** The bundle at `dir` with the command line's --threshold, --depth-limit and --backend applied. */
 export function setupQa(dir: string, args: ParsedArgs): QaSetup {

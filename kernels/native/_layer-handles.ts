@@ -71,10 +71,11 @@ export class LayerHandles {
 
   /**
    * `make` replaces `c.create` when given: the int8 precision makes its handles from the weights
-   * object itself (its pre-quantized `int8` copies when it has them; kernels/native/index.ts).
+   * object itself (its pre-quantized `int8` copies when it has them), bf16 with its own create
+   * (kernels/native/index.ts); `makeName` is the C function it calls, for the error.
    */
   constructor(private readonly c: Pick<LayerHandleBindings, 'create' | 'destroy'>, private readonly fail: (what: string) => never,
-    private readonly make?: (w: LayerWeights, s: LayerShapeStruct) => LayerHandlePtr | null) {
+    private readonly make?: (w: LayerWeights, s: LayerShapeStruct) => LayerHandlePtr | null, private readonly makeName = 'elma_layer_create_int8') {
     // A weights object that is collected takes its packed copy with it.
     this.registry = new FinalizationRegistry((h) => { c.destroy(h); });
   }
@@ -90,7 +91,7 @@ export class LayerHandles {
     }
     const arrays = arraysOf(w);
     const handle = this.make !== undefined ? this.make(w, { ...shape, batch: 0, seq: 0 }) : this.c.create(layerStruct(w), { ...shape, batch: 0, seq: 0 });
-    if (handle === null) this.fail(this.make !== undefined ? 'elma_layer_create_int8' : 'elma_layer_create');
+    if (handle === null) this.fail(this.make !== undefined ? this.makeName : 'elma_layer_create');
     this.created++;
     const at = arrays.map((a, i) => positions(a.length, MATRICES.has(i)));
     const sample = Float32Array.from(arrays.flatMap((a, i) => at[i]!.map((p) => a[p]!)));

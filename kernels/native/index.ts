@@ -13,6 +13,7 @@ import { blasDispatch, describeBlasDispatch, type BlasDispatch } from './blas-di
 import { bindNative, ELMA_ABI_VERSION, type LayerShapeStruct, type NativeBindings } from './_bindings.ts';
 import { LayerHandles, layerStruct } from './_layer-handles.ts';
 import { bindInt8, type Int8Bindings } from './_int8-bindings.ts';
+import { bindBf16, type Bf16Bindings } from './_bf16-bindings.ts';
 import { int8Struct, quantizeLayer } from './int8-weights.ts';
 
 /** elma.h elma_activation: the C formula for each HF hidden_act name. */
@@ -22,9 +23,9 @@ export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = {
 };
 const ACT_LINEAR = 11;
 
-/** What the fused layer's six matrices run in (docs/backends.md, "int8"); every other op is fp32. */
-export type NativePrecision = 'fp32' | 'int8';
-export const NATIVE_PRECISIONS: readonly NativePrecision[] = ['fp32', 'int8'];
+/** What the fused layer's six matrices run in (docs/backends.md, "int8" and "bf16"); every other op is fp32. */
+export type NativePrecision = 'fp32' | 'int8' | 'bf16';
+export const NATIVE_PRECISIONS: readonly NativePrecision[] = ['fp32', 'int8', 'bf16'];
 
 const OPS: ReadonlySet<OpName> = new Set<OpName>(['linear', 'layerNorm', 'activation', 'softmax', 'attention', 'addInPlace']);
 
@@ -51,6 +52,8 @@ export interface NativeBackend extends Backend {
   readonly precision: NativePrecision;
   /** The int8 kernels (undefined in a library built before them); `int8.path()` is the path in use. */
   readonly int8: Int8Bindings | undefined;
+  /** The bf16 kernels (undefined in a library built before them); `bf16.path()` is the path in use. */
+  readonly bf16: Bf16Bindings | undefined;
   /** int8 copies of a layer's matrices, as the int8 layer makes them (e.g. to store in a bundle). */
   quantizeLayer(w: LayerWeights, hidden: number, intermediate: number): LayerWeights['int8'] & object;
 }
@@ -64,6 +67,10 @@ export interface NativeOptions {
   readonly precision?: NativePrecision;
   /** The int8 path (elma_int8_paths(): avx512-vnni, avx-vnni, avx2, neon-dot, neon, portable); default ELMA_INT8_PATH (read for precision int8), else the fastest this CPU runs. */
   readonly int8Path?: string;
+  /** The bf16 path (avx512-bf16, portable); default ELMA_BF16_PATH (read for precision bf16), else
+   *  avx512-bf16 where the CPU has it. 'portable' must be asked for: it is a slow reference, and
+   *  precision bf16 on a CPU without bf16 instructions is refused rather than quietly slow. */
+  readonly bf16Path?: string;
 }
 
 function need(name: string, have: number, want: number): void {
@@ -95,12 +102,21 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
     if (rc !== 0) throw new BackendError('native', `${what} failed (${rc}): ${c.lastError()}`);
   };
   const precision = opts.precision ?? 'fp32';
-  if (!NATIVE_PRECISIONS.includes(precision)) throw new BackendError('native', `precision ${JSON.stringify(precision)}: choose ${NATIVE_PRECISIONS.join(' or ')}`);
+  if (!NATIVE_PRECISIONS.includes(precision)) throw new BackendError('native', `precision ${JSON.stringify(precision)}: choose ${NATIVE_PRECISIONS.join(', ')}`);
   const int8 = bindInt8(lib);
   // ELMA_INT8_PATH only where int8 runs: a bad value must not take the fp32 backend away.
   const int8Path = opts.int8Path ?? (precision === 'int8' ? process.env.ELMA_INT8_PATH : undefined) ?? '';
   if (int8 !== undefined && int8Path !== '' && int8.setPath(int8Path) !== 0) throw new BackendError('native', c.lastError());
   if (precision === 'int8' && (int8 === undefined || c.handle === undefined)) throw new BackendError('native', `${file} has no int8 kernels (rebuild with npm run build:native)`);
+  const bf16 = bindBf16(lib);
+  if (precision === 'bf16') {
+    if (bf16 === undefined || c.handle === undefined) throw new BackendError('native', `${file} has no bf16 kernels (rebuild with npm run build:native)`);
+    const bf16Path = opts.bf16Path ?? process.env.ELMA_BF16_PATH ?? '';
+    if (bf16.setPath(bf16Path) !== 0) throw new BackendError('native', c.lastError());
+    if (bf16Path === '' && bf16.path() === 'portable') {
+      throw new BackendError('native', 'precision bf16: this CPU has no bf16 instructions (AVX-512 BF16); use fp32 or int8, or ELMA_BF16_PATH=portable for the slow reference');
+    }
+  }
   const failed = (what: string): never => { throw new BackendError('native', `${what} failed: ${c.lastError()}`); };
   // int8: the handle is made from the weights object, from its int8 copies when it carries them.
   let fromInt8 = 0;
@@ -109,7 +125,9 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
     if (h !== null && w.int8 !== undefined) fromInt8++;
     return h;
   } : undefined;
-  const handles = c.handle !== undefined ? new LayerHandles(c.handle, failed, makeInt8) : null;
+  const makeBf16 = precision === 'bf16' ? (w: LayerWeights, s: LayerShapeStruct) => bf16!.createLayer(layerStruct(w), s) : undefined;
+  const handles = c.handle === undefined ? null
+    : makeBf16 !== undefined ? new LayerHandles(c.handle, failed, makeBf16, 'elma_layer_create_bf16') : new LayerHandles(c.handle, failed, makeInt8);
   const touched = (...arrays: (Float32Array | null)[]): void => { if (handles !== null) for (const a of arrays) handles.touched(a); };
   const envThreads = Number(process.env.ELMA_THREADS ?? 0);
   ok(c.setThreads(opts.threads ?? (Number.isSafeInteger(envThreads) && envThreads > 0 ? envThreads : 0)), 'elma_set_threads');
@@ -127,6 +145,7 @@ export function createNativeBackend(opts: NativeOptions = {}): NativeBackend {
     get layerHandlesFromInt8() { return fromInt8; },
     precision,
     int8,
+    bf16,
     quantizeLayer(w, hidden, intermediate) {
       if (int8 === undefined) throw new BackendError('native', `${file} has no int8 kernels (rebuild with npm run build:native)`);
       return quantizeLayer(int8, w, hidden, intermediate, () => c.lastError());

@@ -137,6 +137,20 @@ ELMA_API const char *elma_int8_path(void);
 /* Choose that path by name (NULL or "" for the default): ELMA_EINVAL for an unknown name,
    ELMA_EUNSUPPORTED for one this CPU cannot run. */
 ELMA_API int elma_int8_set_path(const char *name);
+/* bf16 (docs/backends.md, "bf16"). A layer handle whose six matrices are rounded to bf16 and run
+   as bf16 GEMMs with fp32 sums (vdpbf16ps where the CPU has AVX-512 BF16, else the portable C
+   path), each GEMM's input rounded at run time; attention, LayerNorm, the activation and the
+   biases stay fp32. Run with elma_layer_run, freed with elma_layer_destroy. NULL on failure. */
+ELMA_API elma_layer_handle *elma_layer_create_bf16(const elma_layer_weights *w, const elma_layer_shape *s);
+/* The bf16 path a handle runs on; "" for another handle. */
+ELMA_API const char *elma_layer_bf16_path_of(const elma_layer_handle *h);
+/* The bf16 paths this CPU runs, fastest first ("avx512-bf16 portable"). Static storage. */
+ELMA_API const char *elma_bf16_paths(void);
+/* The path new bf16 handles use: the fastest this CPU runs unless set. */
+ELMA_API const char *elma_bf16_path(void);
+/* Choose that path by name (NULL or "" for the default): ELMA_EINVAL for an unknown name,
+   ELMA_EUNSUPPORTED for one this CPU cannot run. */
+ELMA_API int elma_bf16_set_path(const char *name);
 /* A QA exit head on x [rows, hidden]: start[r], end[r] = x[r] · w[0|1] + b[0|1] (HF qa_outputs). */
 ELMA_API int elma_qa_head(const float *x, int32_t rows, int32_t hidden, const float *w, const float *b,
                           float *start, float *end);

@@ -14,7 +14,7 @@ void elma_clear_error(void);
 /* A grow-only 64-byte-aligned buffer per slot, kept for the life of the process: a layer at
    sequence 384 needs ~10 MB of intermediates, and a fresh allocation each call would page-fault
    through all of it (~1-2 ms, a tenth of the layer). NULL on allocation failure. */
-enum { ELMA_SCRATCH_LAYER = 0, ELMA_SCRATCH_ATTENTION = 1, ELMA_SCRATCH_INT8 = 2, ELMA_SCRATCH_SLOTS = 3 };
+enum { ELMA_SCRATCH_LAYER = 0, ELMA_SCRATCH_ATTENTION = 1, ELMA_SCRATCH_INT8 = 2, ELMA_SCRATCH_BF16 = 3, ELMA_SCRATCH_SLOTS = 4 };
 float *elma_scratch(int slot, size_t floats);
 
 /* Activation applied in place to n values (vectorised). */

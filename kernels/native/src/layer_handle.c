@@ -21,6 +21,7 @@
 
 #include "_common.h"
 #include "_layer.h"
+#include "_layer_bf16.h"
 #include "_layer_int8.h"
 
 struct elma_layer_handle {
@@ -29,6 +30,7 @@ struct elma_layer_handle {
   float *mem;
   int slices_per_thread;
   elma_layer_int8 *int8; /* an int8 handle (elma_layer_create_int8): the layer runs on this instead */
+  elma_layer_bf16 *bf16; /* a bf16 handle (elma_layer_create_bf16): likewise */
 };
 
 static size_t up16(size_t n) { return (n + 15) / 16 * 16; } /* floats → whole 64-byte lines */
@@ -105,12 +107,14 @@ int elma_layer_run(const elma_layer_handle *h, float *x, const int32_t *key_mask
   if ((int64_t)seq * seq > ((int64_t)1 << 28)) return elma_fail(ELMA_EUNSUPPORTED, "elma_layer_run", "sequence %d is too long", seq);
   if (batch == 0) return ELMA_OK;
   if (h->int8 != NULL) return elma_layer_int8_forward(h->int8, x, key_mask, batch, seq, h->slices_per_thread);
+  if (h->bf16 != NULL) return elma_layer_bf16_forward(h->bf16, x, key_mask, batch, seq, h->slices_per_thread);
   return elma_layer_forward(x, key_mask, batch, seq, &h->w, &h->shape, ELMA_QKV_PACKED, h->slices_per_thread);
 }
 
 void elma_layer_destroy(elma_layer_handle *h) {
   if (h == NULL) return;
   elma_layer_int8_free(h->int8);
+  elma_layer_bf16_free(h->bf16);
   free(h->mem);
   free(h);
 }
@@ -174,4 +178,36 @@ elma_layer_handle *elma_layer_create_int8(const elma_layer_weights *w, const elm
 
 const char *elma_layer_int8_path_of(const elma_layer_handle *h) {
   return h != NULL && h->int8 != NULL ? elma_layer_int8_path(h->int8) : "";
+}
+
+/* The bf16 handle (docs/backends.md, "bf16"; layer_bf16.c): the same run and destroy, the four
+   matrices rounded to bf16 and packed for the bf16 path in use now. */
+elma_layer_handle *elma_layer_create_bf16(const elma_layer_weights *w, const elma_layer_shape *s) {
+  const char *fn = "elma_layer_create_bf16";
+  if (w == NULL || s == NULL) {
+    elma_fail(ELMA_EINVAL, fn, "null argument");
+    return NULL;
+  }
+  if (elma_layer_check_shape(s, fn, 0) != ELMA_OK) return NULL;
+  if (elma_layer_check_weights(w, fn) != ELMA_OK) return NULL;
+  elma_layer_handle *h = calloc(1, sizeof *h);
+  if (h == NULL) {
+    elma_fail(ELMA_ENOMEM, fn, "no memory");
+    return NULL;
+  }
+  h->shape = *s;
+  h->shape.batch = 0;
+  h->shape.seq = 0;
+  /* As the int8 handle: the GEMMs pack nothing per slice, so finer slices cost little. */
+  h->slices_per_thread = 8;
+  h->bf16 = elma_layer_bf16_create(w, s, elma_b16_current_path());
+  if (h->bf16 == NULL) {
+    free(h);
+    return NULL;
+  }
+  return h;
+}
+
+const char *elma_layer_bf16_path_of(const elma_layer_handle *h) {
+  return h != NULL && h->bf16 != NULL ? elma_layer_bf16_path(h->bf16) : "";
 }
