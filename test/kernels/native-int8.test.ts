@@ -125,14 +125,14 @@ maybe('int8: one handle per weights object, reused across steps; releaseLayer dr
 });
 
 maybe('int8: bad precisions, paths and int8 copies are one clear error', (t) => {
-  t.throws(() => createNativeBackend({ precision: 'bf16' as 'int8' }), { instanceOf: BackendError, message: /precision "bf16": choose fp32 or int8/ });
+  t.throws(() => createNativeBackend({ precision: 'fp16' as 'int8' }), { instanceOf: BackendError, message: /precision "fp16": choose fp32, int8, bf16/ });
   t.throws(() => createNativeBackend({ int8Path: 'mmx' }), { instanceOf: BackendError, message: /unknown int8 path "mmx" \(this library has: / });
   for (const p of ['avx512-vnni', 'avx-vnni', 'avx2', 'neon-dot', 'neon']) {
     if (paths.includes(p)) continue;
     t.throws(() => createNativeBackend({ int8Path: p }), { instanceOf: BackendError, message: new RegExp(`${p}`) });
   }
   t.throws(() => selectBackend('js', { precision: 'int8' }), { instanceOf: UsageError, message: /precision int8 runs on the native backend only, not "js"/ });
-  t.throws(() => selectBackend('native', { precision: 'fp16' }), { instanceOf: UsageError, message: /unknown precision "fp16"; choose fp32 or int8/ });
+  t.throws(() => selectBackend('native', { precision: 'fp16' }), { instanceOf: UsageError, message: /unknown precision "fp16"; choose fp32, int8, bf16/ });
   t.is((selectBackend('auto', { precision: 'int8' }) as NativeBackend).precision, 'int8');
   const be = createNativeBackend({ precision: 'int8' }), w = randomLayer(48, 80, 50);
   const q = be.quantizeLayer(w, 48, 80);
@@ -152,7 +152,7 @@ maybe('elma ask --precision int8 answers the default model\'s golden questions; 
     t.is(normalizeAnswer((JSON.parse(r.stdout) as { answer: string }).answer), normalizeAnswer(g.answer), g.question); // as the slot health check compares
   }
   const g = golden[0]!;
-  for (const [extra, message] of [[['--precision', 'fp16'], /^elma ask: unknown precision "fp16"; choose fp32 or int8\n/],
+  for (const [extra, message] of [[['--precision', 'fp16'], /^elma ask: unknown precision "fp16"; choose fp32, int8, bf16\n/],
     [['--precision', 'int8', '--backend', 'onnx'], /^elma ask: precision int8 runs on the native backend only, not "onnx"; use --backend native or auto\n/]] as const) {
     const r = await elma(['ask', '--bundle', 'models/default', '--context', g.context, '--question', g.question, ...extra]);
     t.is(r.code, 2);
