@@ -14,11 +14,10 @@
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import type { LayerShape, LayerWeights } from '../../kernels/backend.ts';
+import type { LayerShape } from '../../kernels/backend.ts';
 import { jsBackend } from '../../kernels/js/index.ts';
 import { createNativeBackend, type NativeBackend } from '../../kernels/native/index.ts';
 import { BackendError } from '../../kernels/errors.ts';
-import { runLayerByOps } from '../../engine/albert/model.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
 import { parseSquad } from '../../engine/squad/dataset.ts';
 import { normalizeAnswer } from '../../engine/squad/metric.ts';
@@ -28,6 +27,7 @@ import { loadQaBundle } from '../../runtime/qa-bundle.ts';
 import { randomFloats } from '../../bench/_report.ts';
 import { loadNativeForTests, NATIVE_REQUIRED } from '../_native.ts';
 import { testUnless } from '../_skip.ts';
+import { nmse, ragged, raggedMask, randomLayer, runLayer as run } from './_reduced-precision-layer.ts';
 import { elma } from '../_cli.ts';
 
 const native: NativeBackend | undefined = loadNativeForTests('elma_native', 'native bf16', () => createNativeBackend());
@@ -38,31 +38,6 @@ const paths: string[] = native?.bf16?.paths().split(' ').filter((p) => p !== '')
 const hardware = paths.includes('avx512-bf16');
 /** The path the whole-model tests run on: the hardware one where there is one, else the reference. */
 const modelPath = hardware ? '' : 'portable';
-
-function nmse(got: Float32Array, want: Float32Array): number {
-  let e = 0, p = 0;
-  for (let i = 0; i < want.length; i++) { e += (got[i]! - want[i]!) ** 2; p += want[i]! ** 2; }
-  return e / p;
-}
-
-function randomLayer(H: number, I: number, seed: number): LayerWeights {
-  let s = seed;
-  const lin = (o: number, i: number) => ({ weight: randomFloats(o * i, s++, 0.3), bias: randomFloats(o, s++, 0.3) });
-  return {
-    query: lin(H, H), key: lin(H, H), value: lin(H, H), dense: lin(H, H), attentionLayerNorm: lin(H, 1),
-    ffn: lin(I, H), ffnOutput: lin(H, I), fullLayerLayerNorm: lin(H, 1),
-  };
-}
-
-const ragged: LayerShape = { batch: 3, seq: 77, hidden: 48, heads: 4, intermediate: 80, activation: 'gelu_new', layerNormEps: 1e-12 };
-const raggedMask = Int32Array.from({ length: 3 * 77 }, (_, i) => (i % 77 < 77 - Math.floor(i / 77) * 30 ? 1 : 0)); // rows padded by 0, 30, 60
-
-function run(be: NativeBackend | typeof jsBackend, w: LayerWeights, shape: LayerShape, mask: Int32Array, x0: Float32Array): Float32Array {
-  const x = x0.slice();
-  if (be === jsBackend) runLayerByOps(jsBackend, x, mask, w, shape);
-  else be.layer!(x, mask, w, shape);
-  return x;
-}
 
 const bf16On = (path: string): NativeBackend => createNativeBackend({ precision: 'bf16', bf16Path: path });
 

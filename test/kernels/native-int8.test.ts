@@ -17,7 +17,6 @@ import type { LayerShape, LayerWeights } from '../../kernels/backend.ts';
 import { jsBackend } from '../../kernels/js/index.ts';
 import { createNativeBackend, type NativeBackend } from '../../kernels/native/index.ts';
 import { BackendError } from '../../kernels/errors.ts';
-import { runLayerByOps } from '../../engine/albert/model.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
 import { parseSquad } from '../../engine/squad/dataset.ts';
 import { normalizeAnswer } from '../../engine/squad/metric.ts';
@@ -29,6 +28,7 @@ import { UsageError } from '../../runtime/usage-error.ts';
 import { randomFloats } from '../../bench/_report.ts';
 import { loadNativeForTests, NATIVE_REQUIRED } from '../_native.ts';
 import { testUnless } from '../_skip.ts';
+import { nmse, ragged, raggedMask, randomLayer, runLayer as run } from './_reduced-precision-layer.ts';
 import { elma } from '../_cli.ts';
 
 const native: NativeBackend | undefined = loadNativeForTests('elma_native', 'native int8', () => createNativeBackend());
@@ -36,31 +36,6 @@ const noInt8 = native !== undefined && native.int8 === undefined ? `${native.lib
 if (noInt8 !== null && NATIVE_REQUIRED) test('native int8: the library has int8 kernels', (t) => { t.fail(noInt8); });
 const maybe = testUnless(native === undefined ? 'libelma_native is not available (see the line above)' : noInt8);
 const paths: string[] = native?.int8?.paths().split(' ').filter((p) => p !== '') ?? [];
-
-function nmse(got: Float32Array, want: Float32Array): number {
-  let e = 0, p = 0;
-  for (let i = 0; i < want.length; i++) { e += (got[i]! - want[i]!) ** 2; p += want[i]! ** 2; }
-  return e / p;
-}
-
-function randomLayer(H: number, I: number, seed: number): LayerWeights {
-  let s = seed;
-  const lin = (o: number, i: number) => ({ weight: randomFloats(o * i, s++, 0.3), bias: randomFloats(o, s++, 0.3) });
-  return {
-    query: lin(H, H), key: lin(H, H), value: lin(H, H), dense: lin(H, H), attentionLayerNorm: lin(H, 1),
-    ffn: lin(I, H), ffnOutput: lin(H, I), fullLayerLayerNorm: lin(H, 1),
-  };
-}
-
-const ragged: LayerShape = { batch: 3, seq: 77, hidden: 48, heads: 4, intermediate: 80, activation: 'gelu_new', layerNormEps: 1e-12 };
-const raggedMask = Int32Array.from({ length: 3 * 77 }, (_, i) => (i % 77 < 77 - Math.floor(i / 77) * 30 ? 1 : 0)); // rows padded by 0, 30, 60
-
-function run(be: NativeBackend | typeof jsBackend, w: LayerWeights, shape: LayerShape, mask: Int32Array, x0: Float32Array): Float32Array {
-  const x = x0.slice();
-  if (be === jsBackend) runLayerByOps(jsBackend, x, mask, w, shape);
-  else be.layer!(x, mask, w, shape);
-  return x;
-}
 
 const int8On = (path: string): NativeBackend => createNativeBackend({ precision: 'int8', int8Path: path });
 

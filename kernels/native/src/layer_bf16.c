@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "_common.h"
+#include "_layer_vectors.h"
 #include "_layer_bf16.h"
 
 struct elma_layer_bf16 {
   elma_layer_shape shape;
   elma_b16_matrix *qkv, *dense, *ffn, *ffn_out;
-  float *vectors; /* qkv_b [3H], dense_b, attn_ln_g, attn_ln_b, ffn_b [I], ffn_out_b, out_ln_g, out_ln_b */
-  const float *qkv_b, *dense_b, *attn_ln_g, *attn_ln_b, *ffn_b, *ffn_out_b, *out_ln_g, *out_ln_b;
+  elma_layer_vectors v; /* the biases and LayerNorm parameters, fp32 */
 };
 
 void elma_layer_bf16_free(elma_layer_bf16 *l) {
@@ -26,7 +26,7 @@ void elma_layer_bf16_free(elma_layer_bf16 *l) {
   elma_b16_matrix_free(l->dense);
   elma_b16_matrix_free(l->ffn);
   elma_b16_matrix_free(l->ffn_out);
-  free(l->vectors);
+  elma_layer_vectors_free(&l->v);
   free(l);
 }
 
@@ -35,9 +35,7 @@ elma_layer_bf16 *elma_layer_bf16_create(const elma_layer_weights *w, const elma_
   const size_t HH = (size_t)H * H;
   elma_layer_bf16 *l = calloc(1, sizeof *l);
   float *qkv_w = malloc(3 * HH * sizeof(float));
-  const size_t nvec = (size_t)3 * H + 6 * (size_t)H + (size_t)I;
-  if (l != NULL) l->vectors = malloc(nvec * sizeof(float));
-  if (l == NULL || qkv_w == NULL || l->vectors == NULL) goto oom;
+  if (l == NULL || qkv_w == NULL || elma_layer_vectors_copy(&l->v, w, H, I) != ELMA_OK) goto oom;
   l->shape = *s;
   l->shape.batch = 0;
   l->shape.seq = 0;
@@ -49,18 +47,6 @@ elma_layer_bf16 *elma_layer_bf16_create(const elma_layer_weights *w, const elma_
   if ((l->dense = elma_b16_matrix_pack(path, w->dense_w, H, H)) == NULL) goto oom;
   if ((l->ffn = elma_b16_matrix_pack(path, w->ffn_w, I, H)) == NULL) goto oom;
   if ((l->ffn_out = elma_b16_matrix_pack(path, w->ffn_out_w, H, I)) == NULL) goto oom;
-  float *v = l->vectors;
-  const struct { const float *src; size_t n; const float **dst; } vecs[] = {
-    {w->query_b, (size_t)H, NULL}, {w->key_b, (size_t)H, NULL}, {w->value_b, (size_t)H, NULL},
-    {w->dense_b, (size_t)H, &l->dense_b}, {w->attn_ln_g, (size_t)H, &l->attn_ln_g}, {w->attn_ln_b, (size_t)H, &l->attn_ln_b},
-    {w->ffn_b, (size_t)I, &l->ffn_b}, {w->ffn_out_b, (size_t)H, &l->ffn_out_b}, {w->out_ln_g, (size_t)H, &l->out_ln_g},
-    {w->out_ln_b, (size_t)H, &l->out_ln_b}};
-  l->qkv_b = v;
-  for (unsigned i = 0; i < sizeof vecs / sizeof vecs[0]; i++) {
-    memcpy(v, vecs[i].src, vecs[i].n * sizeof(float));
-    if (vecs[i].dst != NULL) *vecs[i].dst = v;
-    v += vecs[i].n;
-  }
   free(qkv_w);
   return l;
 oom:
@@ -85,17 +71,17 @@ int elma_layer_bf16_forward(const elma_layer_bf16 *l, float *x, const int32_t *k
   float *qkv = ws, *ctx = qkv + 3 * rh, *f = ctx + rh;
 
   elma_b16_convert_rows(x, rows, H, H, a16, l->qkv->kp);
-  elma_b16_linear(l->qkv, a16, rows, l->qkv_b, ELMA_ACT_LINEAR, qkv, 3 * H, slices_per_thread);
+  elma_b16_linear(l->qkv, a16, rows, l->v.qkv_b, ELMA_ACT_LINEAR, qkv, 3 * H, slices_per_thread);
   int rc = elma_attention_strided(qkv, qkv + H, qkv + 2 * H, 3 * H, key_mask, batch, seq, s->heads, H / s->heads, ctx, H);
   if (rc != ELMA_OK) return rc;
   float *proj = qkv, *a = qkv + rh, *out = qkv + 2 * rh; /* qkv is dead after attention */
   elma_b16_convert_rows(ctx, rows, H, H, a16, l->dense->kp);
-  elma_b16_linear(l->dense, a16, rows, l->dense_b, ELMA_ACT_LINEAR, proj, H, slices_per_thread);
-  elma_layer_norm_unchecked(proj, x, rows, H, l->attn_ln_g, l->attn_ln_b, s->layer_norm_eps, a);
+  elma_b16_linear(l->dense, a16, rows, l->v.dense_b, ELMA_ACT_LINEAR, proj, H, slices_per_thread);
+  elma_layer_norm_unchecked(proj, x, rows, H, l->v.attn_ln_g, l->v.attn_ln_b, s->layer_norm_eps, a);
   elma_b16_convert_rows(a, rows, H, H, a16, l->ffn->kp);
-  elma_b16_linear(l->ffn, a16, rows, l->ffn_b, s->activation, f, I, slices_per_thread);
+  elma_b16_linear(l->ffn, a16, rows, l->v.ffn_b, s->activation, f, I, slices_per_thread);
   elma_b16_convert_rows(f, rows, I, I, a16, l->ffn_out->kp);
-  elma_b16_linear(l->ffn_out, a16, rows, l->ffn_out_b, ELMA_ACT_LINEAR, out, H, slices_per_thread);
-  elma_layer_norm_unchecked(out, a, rows, H, l->out_ln_g, l->out_ln_b, s->layer_norm_eps, x);
+  elma_b16_linear(l->ffn_out, a16, rows, l->v.ffn_out_b, ELMA_ACT_LINEAR, out, H, slices_per_thread);
+  elma_layer_norm_unchecked(out, a, rows, H, l->v.out_ln_g, l->v.out_ln_b, s->layer_norm_eps, x);
   return ELMA_OK;
 }

@@ -119,6 +119,24 @@ void elma_layer_destroy(elma_layer_handle *h) {
   free(h);
 }
 
+/* The shell of an int8 or bf16 handle (the layer itself is set by the caller). Eight column slices
+   per thread for their GEMMs: they pack nothing per slice (the activations are quantized or
+   rounded once per GEMM), so finer slices cost little and let the free thread take over more of a
+   descheduled one's share; on this 2-core VM under load (60 alternating runs, int8) 8 took 0.89×
+   (seq 128) and 0.96× (seq 384) the time of 2, and 16 took 1.12× and 1.03× that of 8. */
+static elma_layer_handle *reduced_handle(const elma_layer_shape *s, const char *fn) {
+  elma_layer_handle *h = calloc(1, sizeof *h);
+  if (h == NULL) {
+    elma_fail(ELMA_ENOMEM, fn, "no memory");
+    return NULL;
+  }
+  h->shape = *s;
+  h->shape.batch = 0;
+  h->shape.seq = 0;
+  h->slices_per_thread = 8;
+  return h;
+}
+
 /* The int8 handle (docs/backends.md, "int8"; layer_int8.c): the same run and destroy, the six
    matrices packed for the int8 path in use now. ELMA_INT8_ACTIVATIONS=per-tensor quantizes each
    GEMM's input with one scale instead of one per row (the comparison in docs/backends.md). */
@@ -155,19 +173,8 @@ elma_layer_handle *elma_layer_create_int8(const elma_layer_weights *w, const elm
     }
     granularity = ELMA_Q8_PER_TENSOR;
   }
-  elma_layer_handle *h = calloc(1, sizeof *h);
-  if (h == NULL) {
-    elma_fail(ELMA_ENOMEM, fn, "no memory");
-    return NULL;
-  }
-  h->shape = *s;
-  h->shape.batch = 0;
-  h->shape.seq = 0;
-  /* Eight column slices per thread for the int8 GEMMs: they pack nothing per slice (the activations
-     are quantized once per GEMM), so finer slices cost little and let the free thread take over
-     more of a descheduled one's share; on this 2-core VM under load (60 alternating runs) 8 took
-     0.89× (seq 128) and 0.96× (seq 384) the time of 2, and 16 took 1.12× and 1.03× that of 8. */
-  h->slices_per_thread = 8;
+  elma_layer_handle *h = reduced_handle(s, fn);
+  if (h == NULL) return NULL;
   h->int8 = elma_layer_int8_create(w, q, s, elma_q8_current_path(), granularity);
   if (h->int8 == NULL) {
     free(h);
@@ -190,16 +197,8 @@ elma_layer_handle *elma_layer_create_bf16(const elma_layer_weights *w, const elm
   }
   if (elma_layer_check_shape(s, fn, 0) != ELMA_OK) return NULL;
   if (elma_layer_check_weights(w, fn) != ELMA_OK) return NULL;
-  elma_layer_handle *h = calloc(1, sizeof *h);
-  if (h == NULL) {
-    elma_fail(ELMA_ENOMEM, fn, "no memory");
-    return NULL;
-  }
-  h->shape = *s;
-  h->shape.batch = 0;
-  h->shape.seq = 0;
-  /* As the int8 handle: the GEMMs pack nothing per slice, so finer slices cost little. */
-  h->slices_per_thread = 8;
+  elma_layer_handle *h = reduced_handle(s, fn);
+  if (h == NULL) return NULL;
   h->bf16 = elma_layer_bf16_create(w, s, elma_b16_current_path());
   if (h->bf16 == NULL) {
     free(h);

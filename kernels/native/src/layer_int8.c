@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "_common.h"
+#include "_layer_vectors.h"
 #include "_layer_int8.h"
 #include "_qgemm.h"
 
@@ -19,8 +20,7 @@ struct elma_layer_int8 {
   elma_layer_shape shape;
   int granularity;
   elma_q8_matrix *qkv, *dense, *ffn, *ffn_out;
-  float *vectors; /* qkv_b [3H], dense_b, attn_ln_g, attn_ln_b, ffn_b [I], ffn_out_b, out_ln_g, out_ln_b */
-  const float *qkv_b, *dense_b, *attn_ln_g, *attn_ln_b, *ffn_b, *ffn_out_b, *out_ln_g, *out_ln_b;
+  elma_layer_vectors v; /* the biases and LayerNorm parameters, fp32 */
 };
 
 void elma_layer_int8_free(elma_layer_int8 *l) {
@@ -29,7 +29,7 @@ void elma_layer_int8_free(elma_layer_int8 *l) {
   elma_q8_matrix_free(l->dense);
   elma_q8_matrix_free(l->ffn);
   elma_q8_matrix_free(l->ffn_out);
-  free(l->vectors);
+  elma_layer_vectors_free(&l->v);
   free(l);
 }
 
@@ -70,9 +70,7 @@ elma_layer_int8 *elma_layer_int8_create(const elma_layer_weights *w, const elma_
   const size_t big = (size_t)3 * H * H > (size_t)I * H ? (size_t)3 * H * H : (size_t)I * H;
   int8_t *tmp = malloc(big);
   float *tmp_s = malloc(sizeof(float) * (size_t)(3 * H > I ? 3 * H : I));
-  const size_t nvec = (size_t)3 * H + 6 * (size_t)H + (size_t)I;
-  if (l != NULL) l->vectors = malloc(nvec * sizeof(float));
-  if (l == NULL || tmp == NULL || tmp_s == NULL || l->vectors == NULL) goto oom;
+  if (l == NULL || tmp == NULL || tmp_s == NULL || elma_layer_vectors_copy(&l->v, w, H, I) != ELMA_OK) goto oom;
   l->shape = *s;
   l->shape.batch = 0;
   l->shape.seq = 0;
@@ -89,18 +87,6 @@ elma_layer_int8 *elma_layer_int8_create(const elma_layer_weights *w, const elma_
   if ((l->ffn = elma_q8_matrix_pack(path, tmp, tmp_s, I, H)) == NULL) goto oom;
   weights_for(path, w->ffn_out_w, q ? q->ffn_out_w : NULL, q ? q->ffn_out_scale : NULL, H, I, tmp, tmp_s);
   if ((l->ffn_out = elma_q8_matrix_pack(path, tmp, tmp_s, H, I)) == NULL) goto oom;
-  float *v = l->vectors;
-  const struct { const float *src; size_t n; const float **dst; } vecs[] = {
-    {w->query_b, (size_t)H, NULL}, {w->key_b, (size_t)H, NULL}, {w->value_b, (size_t)H, NULL},
-    {w->dense_b, (size_t)H, &l->dense_b}, {w->attn_ln_g, (size_t)H, &l->attn_ln_g}, {w->attn_ln_b, (size_t)H, &l->attn_ln_b},
-    {w->ffn_b, (size_t)I, &l->ffn_b}, {w->ffn_out_b, (size_t)H, &l->ffn_out_b}, {w->out_ln_g, (size_t)H, &l->out_ln_g},
-    {w->out_ln_b, (size_t)H, &l->out_ln_b}};
-  l->qkv_b = v;
-  for (unsigned i = 0; i < sizeof vecs / sizeof vecs[0]; i++) {
-    memcpy(v, vecs[i].src, vecs[i].n * sizeof(float));
-    if (vecs[i].dst != NULL) *vecs[i].dst = v;
-    v += vecs[i].n;
-  }
   free(tmp);
   free(tmp_s);
   return l;
@@ -132,17 +118,17 @@ int elma_layer_int8_forward(const elma_layer_int8 *l, float *x, const int32_t *k
   float *qkv = ws, *ctx = qkv + 3 * rh, *f = ctx + rh;
 
   elma_q8_quantize_rows(p, l->granularity, x, rows, H, H, qa, l->qkv->kp, sx, zp);
-  elma_q8_linear(l->qkv, qa, rows, sx, zp, l->qkv_b, ELMA_ACT_LINEAR, qkv, 3 * H, slices_per_thread);
+  elma_q8_linear(l->qkv, qa, rows, sx, zp, l->v.qkv_b, ELMA_ACT_LINEAR, qkv, 3 * H, slices_per_thread);
   int rc = elma_attention_strided(qkv, qkv + H, qkv + 2 * H, 3 * H, key_mask, batch, seq, s->heads, H / s->heads, ctx, H);
   if (rc != ELMA_OK) return rc;
   float *proj = qkv, *a = qkv + rh, *out = qkv + 2 * rh; /* qkv is dead after attention */
   elma_q8_quantize_rows(p, l->granularity, ctx, rows, H, H, qa, l->dense->kp, sx, zp);
-  elma_q8_linear(l->dense, qa, rows, sx, zp, l->dense_b, ELMA_ACT_LINEAR, proj, H, slices_per_thread);
-  elma_layer_norm_unchecked(proj, x, rows, H, l->attn_ln_g, l->attn_ln_b, s->layer_norm_eps, a);
+  elma_q8_linear(l->dense, qa, rows, sx, zp, l->v.dense_b, ELMA_ACT_LINEAR, proj, H, slices_per_thread);
+  elma_layer_norm_unchecked(proj, x, rows, H, l->v.attn_ln_g, l->v.attn_ln_b, s->layer_norm_eps, a);
   elma_q8_quantize_rows(p, l->granularity, a, rows, H, H, qa, l->ffn->kp, sx, zp);
-  elma_q8_linear(l->ffn, qa, rows, sx, zp, l->ffn_b, s->activation, f, I, slices_per_thread);
+  elma_q8_linear(l->ffn, qa, rows, sx, zp, l->v.ffn_b, s->activation, f, I, slices_per_thread);
   elma_q8_quantize_rows(p, l->granularity, f, rows, I, I, qa, l->ffn_out->kp, sx, zp);
-  elma_q8_linear(l->ffn_out, qa, rows, sx, zp, l->ffn_out_b, ELMA_ACT_LINEAR, out, H, slices_per_thread);
-  elma_layer_norm_unchecked(out, a, rows, H, l->out_ln_g, l->out_ln_b, s->layer_norm_eps, x);
+  elma_q8_linear(l->ffn_out, qa, rows, sx, zp, l->v.ffn_out_b, ELMA_ACT_LINEAR, out, H, slices_per_thread);
+  elma_layer_norm_unchecked(out, a, rows, H, l->v.out_ln_g, l->v.out_ln_b, s->layer_norm_eps, x);
   return ELMA_OK;
 }

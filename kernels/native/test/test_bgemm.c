@@ -19,25 +19,8 @@
 #include "../src/_pool.h"
 #include "elma.h"
 
-/* elementwise.c reports bad arguments through elma_fail (status.c, which needs BLAS): recorded here. */
-#include <stdarg.h>
-int elma_fail(int code, const char *fn, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  printf("elma_fail: %s: ", fn);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  return code;
-}
-
-static int failures = 0;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
-
-static unsigned rng = 2026;
-static unsigned next(void) { rng ^= rng << 13; rng ^= rng >> 17; rng ^= rng << 5; return rng; }
-static float frand(void) { return (float)next() / 4294967296.0f * 2 - 1; }
-static float gauss(void) { float s = 0; for (int i = 0; i < 4; i++) s += frand(); return s * 0.866f; }
+#define HARNESS_SEED 2026
+#include "_no_blas_harness.h"
 static float from_bits(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
 
 /* --- the AVX-512 BF16 tile with emulated vectors ----------------------------------------------- */

@@ -23,27 +23,9 @@
 #include "../src/_qgemm.h"
 #include "elma.h"
 
-/* elementwise.c reports bad arguments through elma_fail (status.c, which needs BLAS): this test
-   is built without BLAS, so it records them here; the int8 code it checks never fails. */
-#include <stdarg.h>
-int elma_fail(int code, const char *fn, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  printf("elma_fail: %s: ", fn);
-  vprintf(fmt, ap);
-  printf("\n");
-  va_end(ap);
-  return code;
-}
-
-static int failures = 0;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
-
-static unsigned rng = 2024;
-static unsigned next(void) { rng ^= rng << 13; rng ^= rng >> 17; rng ^= rng << 5; return rng; }
+#define HARNESS_SEED 2024
+#include "_no_blas_harness.h"
 static int irand(int lo, int hi) { return lo + (int)(next() % (unsigned)(hi - lo + 1)); }
-static float frand(void) { return (float)next() / 4294967296.0f * 2 - 1; }
-static float gauss(void) { float s = 0; for (int i = 0; i < 4; i++) s += frand(); return s * 0.866f; }
 
 /* --- the dot-product kernel with emulated vectors ---------------------------------------------- */
 
