@@ -26,7 +26,7 @@ function main() {
   if (!cfg.ok) return warn(`cmake configure failed; the native backend is not built:\n${cfg.out.split('\n').slice(-15).join('\n')}`);
   if (!cfg.out.includes('ELMA: BLAS =')) return warn('no CBLAS (apt-get install libopenblas-dev): the native backend is not built');
   const jobs = String(os.availableParallelism());
-  const cpu = run('cmake', ['--build', out, '--target', 'elma_native', 'elma_cpu', 'test_native', 'test_qgemm', 'test_int8_layer', '-j', jobs]);
+  const cpu = run('cmake', ['--build', out, '--target', 'elma_native', 'elma_cpu', 'test_native', 'test_qgemm', 'test_int8_layer', 'test_bgemm', '-j', jobs]);
   if (!cpu.ok) return warn(`the CPU library failed to build; ELMA runs on js/onnx:\n${cpu.out.split('\n').slice(-20).join('\n')}`);
   // elma-qjs (build/qjs, issue 18: QuickJS + these kernels, static; docs/qjs-runtime.md): optional too.
   if (cfg.out.includes('ELMA: elma-qjs =')) {

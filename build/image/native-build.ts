@@ -109,7 +109,7 @@ export function buildNative(t: ImageTarget, tc: NativeToolchain, o: { root: stri
   if (!cfg.out.includes('ELMA: BLAS =')) {
     throw new ImageError(what, `no CBLAS for ${t.arch} was found (apt-get install ${tc.cross ? `libopenblas-dev:${t.arch} after dpkg --add-architecture ${t.arch}` : 'libopenblas-dev'})`);
   }
-  runProgram(tc.cmake, ['--build', o.buildDir, '--target', 'elma_native', 'elma_cpu', 'test_native', 'test_qgemm', 'test_int8_layer', '-j', String(os.availableParallelism())], what, { env });
+  runProgram(tc.cmake, ['--build', o.buildDir, '--target', 'elma_native', 'elma_cpu', 'test_native', 'test_qgemm', 'test_int8_layer', 'test_bgemm', '-j', String(os.availableParallelism())], what, { env });
   const library = path.join(o.buildDir, 'libelma_native.so');
   if (!existsSync(library)) throw new ImageError(what, `the build finished without ${library}`);
   const cpuLibrary = path.join(o.buildDir, 'libelma_cpu.so');
