@@ -234,7 +234,9 @@ armTest('the arm64 node image: cross-built, and the library it carries passes it
   // The int8 GEMM and layer tests (kernels/native/test/test_qgemm.c, test_int8_layer.c) run there too: qemu's default CPU has sdot.
   t.regex(r.out, /test_qgemm: all passed \(3 paths on this CPU, 3 emulated\)/);
   t.regex(r.out, /test_int8_layer: all passed/);
-  t.regex(r.out, /100% tests passed, 0 tests failed out of 3/);
+  // The bf16 GEMM's test (test_bgemm.c): the portable path and the emulated AVX-512 tile (no Arm bf16 path).
+  t.regex(r.out, /test_bgemm: all passed \(1 paths on this CPU, 1 emulated\)/);
+  t.regex(r.out, /100% tests passed, 0 tests failed out of 4/);
 });
 
 // The stretch check: the arm64 image's own device program, run by an arm64 Node under qemu-user.

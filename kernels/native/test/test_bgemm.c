@@ -170,12 +170,15 @@ static void test_linear(const elma_b16_path *p) {
 
 int main(void) {
   test_rounding();
+  int ran = 0;
   for (int i = 0; i < elma_b16_path_count(); i++) {
+    ran += elma_b16_path_at(i)->supported();
     test_path(elma_b16_path_at(i));
     test_linear(elma_b16_path_at(i));
   }
   test_path(&emulated);
   printf("default path: %s\n", elma_b16_default_path()->name);
   if (failures > 0) printf("%d FAILED\n", failures);
+  else printf("test_bgemm: all passed (%d paths on this CPU, 1 emulated)\n", ran);
   return failures > 0;
 }
