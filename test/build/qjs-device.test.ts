@@ -149,7 +149,7 @@ qjsTest('an offload in the hidden-state form over the Noise link is answered by 
   t.like(out.find((a) => a.id === 2), { answer: 'Bamim Ciandduley', source: 'cloud', layer: 12 });
   t.true(q.err.every((l) => l.startsWith('{')), 'the log is JSON lines');
   t.true(q.err.some((l) => /link: connected to 127\.0\.0\.1/.test(l)), 'the handshake completed');
-  await cloud.proc.until(() => handledOffloads(cloud) >= before + 2, 10_000, 'the cloud to log the offloads');
+  await cloud.proc.until(() => handledOffloads(cloud) >= before + 2, 60_000, 'the cloud to log the offloads');
   t.is(readdirSync(path.join(path.dirname(config), 'outbox')).filter((f) => f.endsWith('.req')).length, 0, 'the outbox drained');
 });
 
@@ -209,7 +209,7 @@ qjsTest('an OTA update through the console: version 2 downloaded over the link i
   t.is(s.active, 'B');
   t.is(s.lastGoodVersion, 2);
   t.deepEqual(slotA(), aBefore, 'slot A (the fallback) is untouched');
-  await cloud.proc.until(() => cloud.proc.err.some((l) => /report device=edge-0 event=good version=2/.test(l)), 10_000, 'the cloud to record the report');
+  await cloud.proc.until(() => cloud.proc.err.some((l) => /report device=edge-0 event=good version=2/.test(l)), 60_000, 'the cloud to record the report');
   t.like(ReportLog.read(cloud.reports).find((r) => r.event === 'good'), { device: 'edge-0', kind: 'slot', version: 2, slot: 'B' });
 });
 

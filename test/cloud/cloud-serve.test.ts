@@ -171,7 +171,7 @@ test('a version put in the store (elma cloud publish) is picked up by the runnin
   const pub = await elma(['cloud', 'publish', '--store', storeFile, `${v2}.tar`]);
   t.is(pub.code, 0, pub.stderr);
   t.regex(pub.stdout, /^published elma-default version 2 \(\d+ bytes\)/);
-  await proc.until(() => proc.err.some((l) => /publishing elma-default version 2/.test(l)), 20_000, 'the node to pick up version 2');
+  await proc.until(() => proc.err.some((l) => /publishing elma-default version 2/.test(l)), 60_000, 'the node to pick up version 2');
   const offers: number[] = [];
   const link = new DeviceLink({
     host: '127.0.0.1', port, serverKey: f.serverKey.publicKey, staticKey: f.devices[0]!.key, outbox: new MemoryOutbox(nodeRandom),

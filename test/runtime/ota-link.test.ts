@@ -29,7 +29,7 @@ test('acceptance: a model that answers its golden questions wrongly is downloade
   const o = await kit;
   const reports = path.join(scratch('elma-ota-cloud-'), 'reports.jsonl');
   const { proc: server, port } = await startServer(t, o.f, ['--offer', await o.tar(7, { wrong: true }), '--reports', reports]);
-  await server.until(() => server.out.some((l) => /^offering albert_tiny_qa version 7 \(\d+ bytes, \d+ chunks\)/.test(l)), 5000, 'the offer line');
+  await server.until(() => server.out.some((l) => /^offering albert_tiny_qa version 7 \(\d+ bytes, \d+ chunks\)/.test(l)), 60_000, 'the offer line');
   const slots = freshSlots(o);
   const activeBefore = untouched(slots);
   const r = await device(updateArgs(o, slots, port));
@@ -53,7 +53,7 @@ test('acceptance: a model that answers its golden questions wrongly is downloade
   t.like(rb, { device: 'dev-0', kind: 'slot', version: 7, slot: 'B', running_slot: 'A', running_version: 5, golden_total: 1, golden_passed: 0 });
   t.regex(String(rb?.reason), /^health check failed: golden\[0\] .*expected "Normans gave"/);
   t.deepEqual(reportFiles(slots), []);
-  await server.until(() => server.err.some((l) => /report device=dev-0 event=rolled-back version=7/.test(l)), 5000, 'the server to log the report');
+  await server.until(() => server.err.some((l) => /report device=dev-0 event=rolled-back version=7/.test(l)), 60_000, 'the server to log the report');
   // Connecting again: the same offer is declined (already tried), and nothing is recorded twice.
   const again = await device(updateArgs(o, slots, port));
   t.is(again.code, 0, again.err);

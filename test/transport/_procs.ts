@@ -53,7 +53,7 @@ export class Proc extends LineProcess {
 export async function startServer(t: ExecutionContext, f: LinkFiles, extra: string[] = [], port = 0): Promise<{ proc: Proc; port: number }> {
   const proc = new Proc(['serve', '--key', f.serverKeyFile, '--registry', f.registry, '--port', String(port), '--verbose', ...extra]);
   t.teardown(() => proc.kill());
-  await proc.until(() => proc.out.some((l) => l.startsWith('listening on')), 15_000, 'the server to listen');
+  await proc.until(() => proc.out.some((l) => l.startsWith('listening on')), 60_000, 'the server to listen');
   const line = proc.out.find((l) => l.startsWith('listening on'))!;
   return { proc, port: Number(line.slice(line.lastIndexOf(':') + 1)) };
 }

@@ -42,7 +42,7 @@ test('the command-line flow: keygen, register, serve, ask', async (t) => {
   const device = startDevice(t, f, server.port, ['Who?', 'Where?', 'When?']);
   t.is(await device.exited, 0, device.err.join('\n'));
   t.deepEqual(answers(device).map((a) => a.answer).sort(), ['echo: When?', 'echo: Where?', 'echo: Who?']);
-  await server.proc.until(() => server.proc.count(/closed peer=\S+ device=dev-0 reason="connection closed by peer"/) === 1, 5000, 'the close');
+  await server.proc.until(() => server.proc.count(/closed peer=\S+ device=dev-0 reason="connection closed by peer"/) === 1, 60_000, 'the close');
   server.proc.kill('SIGTERM');
   t.is(await server.proc.exited, 0);
 });
@@ -68,7 +68,7 @@ test('fault: the server is killed (SIGKILL) and restarted while requests are in 
   front.forward(first.port);
   const questions = ['q1', 'q2', 'q3', 'q4', 'q5'];
   const device = startDevice(t, f, front.port, questions);
-  await first.proc.until(() => handledIds(first.proc.err).length === 5, 10_000, 'five requests in the handler');
+  await first.proc.until(() => handledIds(first.proc.err).length === 5, 60_000, 'five requests in the handler');
   await first.proc.kill('SIGKILL');
   front.forward(null);
   t.is(answers(device).length, 0, 'nothing answered before the kill');
@@ -88,7 +88,7 @@ test('fault: the device is killed (SIGKILL) with requests in its outbox; after r
   const port = front.port;
   const questions = ['a', 'b', 'c', 'd'];
   const first = startDevice(t, f, port, questions);
-  await first.until(() => first.count(/^queued id=/) === 4, 10_000, 'four questions queued');
+  await first.until(() => first.count(/^queued id=/) === 4, 60_000, 'four questions queued');
   const queued = first.err.filter((l) => l.startsWith('queued id=')).map((l) => l.slice('queued id='.length));
   await first.kill('SIGKILL');
   const server = await startServer(t, f, []);
@@ -108,7 +108,7 @@ test('fault: the device is killed while its requests are in the handler; the res
   // 2 s in the handler: the kill lands while the requests are there even on a loaded machine.
   const server = await startServer(t, f, ['--delay-ms', '2000']);
   const first = startDevice(t, f, server.port, ['x', 'y', 'z']);
-  await server.proc.until(() => handledIds(server.proc.err).length === 3, 10_000, 'three requests in the handler');
+  await server.proc.until(() => handledIds(server.proc.err).length === 3, 60_000, 'three requests in the handler');
   await first.kill('SIGKILL');
   const second = startDevice(t, f, server.port, []);
   t.is(await second.exited, 0, second.err.join('\n'));
