@@ -9,7 +9,7 @@
  */
 #include "_qgemm.h"
 
-/* Never vectorised: GCC 12.2 at -O3 -march=native on a CPU with AVX-512 VNNI (Zen 4) turns the
+/* Never vectorised: GCC 12.2 at -O3 -march=native on a CPU with AVX-512 VNNI (a Zen 5) turns the
    signed × signed byte sum below into vpdpbusd (unsigned × signed) and gets it wrong (measured:
    [13×100]·[48×100]ᵀ of −128 × −127 summed 36 of the 100 products), so the authority would
    disagree with a correct kernel. Clang has no such attribute and needs none here. */
