@@ -26,7 +26,7 @@ import { InferenceWorker, runWorkerThread } from '../../runtime/edge/worker.ts';
 import { requireString, UsageError, type CliIO, type Command, type ParsedArgs } from '../command.ts';
 
 const HELP = `Usage: elma edge init --dir <dir> --cloud <host:port> --server-key <hex|file> --release-key <hex|file> [--bundle <dir|tar>] [--name <device>] [--force]
-       elma edge --config <edge.json> [--jsonl] [--log-format text|json] [--precision fp32|int8]
+       elma edge --config <edge.json> [--jsonl] [--log-format text|json] [--precision fp32|int8|bf16]
        elma edge console --socket <path>
 
 The device program: one process that answers questions all the time.
@@ -49,7 +49,7 @@ init       writes <dir>/edge.json, a device link key <dir>/device.key (mode 0600
 console    a console on a running device, through its Unix socket (for a serial getty or SSH)
 
 edge.json fields: cloud, server_key, device_key, slots, release_key, backend (auto|js|native|onnx),
-precision (fp32|int8, default fp32; int8 needs backend native or auto), depth_limit, threshold_scale, offload_form (text|hidden), offload_timeout_ms (default
+precision (fp32|int8|bf16, default fp32; int8 and bf16 need backend native or auto), depth_limit, threshold_scale, offload_form (text|hidden), offload_timeout_ms (default
 ${DEFAULT_OFFLOAD_TIMEOUT_MS}), outbox, update_interval_s (0 = never), console (true|false), socket
 (path or null), status_interval_s (default 60). Relative paths are from the file's directory.
 
@@ -60,8 +60,9 @@ Options:
   --config <file>         the device's edge.json
   --jsonl                 JSON lines on stdin/stdout instead of the console
   --log-format text|json  the log on stderr (default text)
-  --precision fp32|int8   instead of edge.json's "precision": int8 runs the native layer's matrices
-                          as int8 GEMMs (an int8 bundle runs its own int8 weights); native or auto only
+  --precision fp32|int8|bf16  instead of edge.json's "precision": int8 (bf16) runs the native layer's
+                          matrices as int8 (bf16) GEMMs (an int8 bundle runs its own int8 weights);
+                          native or auto only; bf16 where the CPU has AVX-512 BF16
   --dir, --cloud, --server-key, --release-key, --bundle, --name, --force   init (see above)
   --socket <path>         console: the device's socket`;
 

@@ -11,8 +11,8 @@ import { ElmaError } from '../../engine/errors.ts';
 export class EdgeConfigError extends ElmaError {}
 
 export const BACKENDS = ['auto', 'js', 'native', 'onnx'] as const;
-/** What the layer's matrices run in (docs/backends.md "int8"): int8 on the native backend only. */
-export const PRECISIONS = ['fp32', 'int8'] as const;
+/** What the layer's matrices run in (docs/backends.md "int8", "bf16"): int8 and bf16 on the native backend only. */
+export const PRECISIONS = ['fp32', 'int8', 'bf16'] as const;
 export type EdgePrecision = (typeof PRECISIONS)[number];
 export const OFFLOAD_FORMS = ['text', 'hidden'] as const;
 /** The most layers a bundle may have for depth_limit's first check; the model's own count is checked after boot. */
@@ -32,7 +32,7 @@ export interface EdgeConfig {
   /** The release (bundle signing) public key: hex or a file. */
   readonly release_key: string;
   readonly backend: (typeof BACKENDS)[number];
-  /** fp32 (default) or int8: the native layer's six matrices as int8 GEMMs; an int8 bundle runs its own bytes. */
+  /** fp32 (default), int8 or bf16: the native layer's six matrices as int8 or bf16 GEMMs; an int8 bundle runs its own bytes under int8. */
   readonly precision: EdgePrecision;
   readonly depth_limit: number;
   readonly threshold_scale: number;
@@ -99,8 +99,8 @@ export function parseEdgeConfig(doc: unknown, file: string): EdgeConfig {
   if (socket !== null && Buffer.byteLength(socket) > 100) bad('socket', `path is ${Buffer.byteLength(socket)} bytes; a Unix socket path must be under 100`);
   const backend = oneOf('backend', BACKENDS);
   const precision = oneOf('precision', PRECISIONS, 'fp32');
-  const int8Refusal = precisionRefusal(backend, precision);
-  if (int8Refusal !== null) bad('precision', int8Refusal);
+  const refusal = precisionRefusal(backend, precision);
+  if (refusal !== null) bad('precision', refusal);
   return {
     cloud, host: m![1] ?? m![2]!, port,
     server_key: keyOrFile('server_key'),
@@ -121,10 +121,10 @@ export function parseEdgeConfig(doc: unknown, file: string): EdgeConfig {
   };
 }
 
-/** Why `precision` cannot run on `backend` (int8 is the native backend's; auto picks native), or null. */
+/** Why `precision` cannot run on `backend` (int8 and bf16 are the native backend's; auto picks native), or null. */
 export function precisionRefusal(backend: EdgeConfig['backend'], precision: EdgePrecision): string | null {
-  if (precision !== 'int8' || backend === 'native' || backend === 'auto') return null;
-  return `int8 runs on the native backend only, not "${backend}"; set "backend" to "native" or "auto", or "precision" to "fp32"`;
+  if (precision === 'fp32' || backend === 'native' || backend === 'auto') return null;
+  return `${precision} runs on the native backend only, not "${backend}"; set "backend" to "native" or "auto", or "precision" to "fp32"`;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { NativeBackend } from '../../kernels/native/index.ts';
 
 export interface LoadRequest {
   readonly dir: string; readonly backend: string;
-  /** fp32 or int8 (edge.json "precision", --precision): int8 runs on the native backend only. */
+  /** fp32, int8 or bf16 (edge.json "precision", --precision): int8 and bf16 run on the native backend only. */
   readonly precision: string;
   readonly depthLimit: number; readonly scale: number;
 }
@@ -22,9 +22,11 @@ export interface ModelInfo {
   readonly modelId: string; readonly version: number; readonly layers: number; readonly depthLimit: number;
   readonly thresholds: readonly number[]; readonly backend: string; readonly dir: string;
   /** What the layer's matrices run in, and for int8 the kernel path ("avx2") and where the int8
-   *  weights came from: the bundle's own bytes, or quantised from fp32 weights at load. */
+   *  weights came from: the bundle's own bytes, or quantised from fp32 weights at load; for bf16
+   *  the kernel path ("avx512-bf16"; the weights are always rounded from fp32 at load). */
   readonly precision: string;
   readonly int8?: { readonly path: string; readonly weights: 'bundle' | 'quantised' };
+  readonly bf16?: { readonly path: string };
 }
 
 export interface Inference {
@@ -39,8 +41,10 @@ export interface Inference {
   close(): Promise<void>;
 }
 
-/** "fp32", or "int8 on avx2, the bundle's int8 weights" / "int8 on avx2, quantised at load" (status and the start log). */
+/** "fp32", "int8 on avx2, the bundle's int8 weights" / "int8 on avx2, quantised at load", or
+ *  "bf16 on avx512-bf16, rounded at load" (status and the start log). */
 export function describePrecision(m: ModelInfo): string {
+  if (m.bf16 !== undefined) return `${m.precision} on ${m.bf16.path}, rounded at load`;
   if (m.int8 === undefined) return m.precision;
   return `${m.precision} on ${m.int8.path}, ${m.int8.weights === 'bundle' ? "the bundle's int8 weights" : 'quantised at load'}`;
 }
@@ -86,12 +90,13 @@ function scaled(qa: QaBundle, scale: number): QaBundle {
 
 function infoOf(qa: QaBundle, dir: string): ModelInfo {
   const m = qa.bundle.manifest;
-  const be = qa.model.backend as Partial<Pick<NativeBackend, 'precision' | 'int8'>>;
+  const be = qa.model.backend as Partial<Pick<NativeBackend, 'precision' | 'int8' | 'bf16'>>;
   const precision = be.precision ?? 'fp32';
   return {
     modelId: m.model_id, version: m.version, layers: qa.model.config.numHiddenLayers, depthLimit: qa.settings.policy.depthLimit,
     thresholds: qa.settings.policy.thresholds, backend: qa.model.backend.name, dir, precision,
     ...(precision === 'int8' ? { int8: { path: be.int8?.path() ?? '', weights: qa.model.weights.groups[0]?.[0]?.int8 !== undefined ? 'bundle' as const : 'quantised' as const } } : {}),
+    ...(precision === 'bf16' ? { bf16: { path: be.bf16?.path() ?? '' } } : {}),
   };
 }
 

@@ -53,6 +53,9 @@ test('each bad edge.json field is refused at start with one line naming the fiel
     [{ server_key: 'zz' }, /edge\.json: server_key: .*zz: no such file \(and not 64 hex digits\)/],
     [{ release_key: 'nokey' }, /edge\.json: release_key: .*"[^"]*nokey" is neither a public key/],
     [{ device_key: 'missing.key' }, /edge\.json: device_key: .*missing\.key/],
+    [{ server_key: '.' }, /edge\.json: server_key: .*: is a directory, not a key file/],
+    [{ release_key: '.' }, /edge\.json: release_key: .* is a directory; a release key is expected here/],
+    [{ device_key: '.' }, /edge\.json: device_key: .*: is a directory, not a key file; a link key \(elma link-keygen\) is expected here/],
     [{ slots: 'noslots' }, /noslots/],
   ];
   for (const [fields, re] of cases) {

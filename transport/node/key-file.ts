@@ -36,6 +36,7 @@ export function parsePublicKey(text: string, where: string): Uint8Array {
 export function readPublicKey(arg: string, where: string, provider: CryptoProvider): Uint8Array {
   if (/^[0-9a-fA-F]{64}$/.test(arg.trim())) return parsePublicKey(arg, where);
   if (!existsSync(arg)) throw new KeyFileError(arg, 'no such file (and not 64 hex digits)');
+  if (statSync(arg).isDirectory()) throw new KeyFileError(arg, 'is a directory, not a key file (and not 64 hex digits)');
   const text = readFileSync(arg, 'utf8');
   if (text.trimStart().startsWith('{')) return readKeyFile(arg, provider).publicKey;
   return parsePublicKey(text, arg);
@@ -53,7 +54,9 @@ export function readKeyFile(file: string, provider: CryptoProvider): KeyPair {
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== undefined) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new KeyFileError(file, `is a directory, not a key file; ${LINK_KEY_EXPECTED}`);
+    if (code !== undefined) throw e;
     if (/^\s*[0-9a-fA-F]{64}\s*$/.test(readFileSync(file, 'utf8'))) throw new KeyFileError(file, `holds a public key only; ${LINK_KEY_EXPECTED}`);
     throw new KeyFileError(file, 'is not valid JSON');
   }

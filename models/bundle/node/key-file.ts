@@ -33,6 +33,7 @@ export function createSigningKeyFile(file: string, replace: boolean): SigningKey
 /** Read a secret key file. The caller zeroes the returned `secretKey` after signing. */
 export function readSigningKeyFile(file: string): SigningKey {
   if (!existsSync(file)) throw new BundleError(file, 'no such key file');
+  if (statSync(file).isDirectory()) throw new BundleError(file, 'is a directory, not a signing key file (elma keygen writes one)');
   const bytes = readFileSync(file);
   try {
     const text = bytes.toString('utf8');
@@ -57,6 +58,7 @@ export function readPublicKeyArg(arg: string, flag: string): Uint8Array {
   // 64 hex digits that are no Ed25519 point: most likely a link key's X25519 public key.
   if (HEX_KEY.test(arg.trim())) throw new BundleError(`--${flag}`, `${arg.trim()} is not an Ed25519 public key (a link key from elma link-keygen?); ${RELEASE_PUBLIC_KEY}`);
   if (!existsSync(arg)) throw new BundleError(`--${flag}`, `${JSON.stringify(arg)} is neither a public key (64 hex digits) nor a file`);
+  if (statSync(arg).isDirectory()) throw new BundleError(`--${flag}`, `${JSON.stringify(arg)} is a directory; ${RELEASE_PUBLIC_KEY}`);
   const bytes = readFileSync(arg);
   if (bytes.includes(SIGNING_KEY_TYPE)) {
     bytes.fill(0);
