@@ -26,14 +26,15 @@ function status(state: SlotState, recovered: string | undefined): string {
   return `${lines.join('\n')}\n`;
 }
 
-const SUBCOMMANDS = ['boot', 'init', 'mark-good', 'mark-bad'];
+/** `status` is also what no subcommand does (the summary and help call it that, so people type it). */
+const SUBCOMMANDS = ['status', 'boot', 'init', 'mark-good', 'mark-bad'];
 
 export const slotsCommand: Command = {
   name: 'slots',
   summary: 'The device\'s A/B model slots: status, boot with the trial health check, init, mark-good|mark-bad (docs/ota.md)',
-  help: `Usage: elma slots [boot|init|mark-good|mark-bad] --slots <dir> [options]
+  help: `Usage: elma slots [status|boot|init|mark-good|mark-bad] --slots <dir> [options]
 
-  (none)      status of slots A and B: versions, model ids, the active one, trial state, attempts left, last transitions
+  status      (or none) slots A and B: versions, model ids, the active one, trial state, attempts left, last transitions
   boot        what the device does at start: run a pending trial's health check (golden questions, latency
               budget) and keep it or roll back, then load the active model; --context/--question also answer one
   init        provision the first model into slot A of an empty slots directory (--from, --pubkey)
@@ -49,7 +50,7 @@ ${SLOT_OPTIONS_HELP}`,
     if (sub !== undefined && !SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown subcommand "${sub}"; known: ${SUBCOMMANDS.join(', ')}`);
     const slots = requireString(args, 'slots');
     const now = (): Date => new Date();
-    if (sub === undefined) {
+    if (sub === undefined || sub === 'status') {
       const { state, recovered } = readState(slots);
       io.stdout(status(state, recovered));
       return 0;

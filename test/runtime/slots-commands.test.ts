@@ -34,6 +34,7 @@ test('update → trial → health check passes → the new slot is active, the o
   t.is(u.code, 0, u.stdout + u.stderr);
   t.regex(u.stdout, /^installed: albert_tiny_qa version 6 into slot B, in trial for 3 boots/);
   t.regex((await elma(['slots', '--slots', slots])).stdout, /slot B: albert_tiny_qa version 6, trial, 3 boot attempts left/);
+  t.is((await elma(['slots', 'status', '--slots', slots])).stdout, (await elma(['slots', '--slots', slots])).stdout, '"status" is what no subcommand does');
   const b = await boot(slots, '--context', CONTEXT, '--question', QUESTION);
   t.is(b.code, 0, b.stderr);
   t.regex(b.stdout, /^booted: slot B, albert_tiny_qa version 6\nanswer: /);
