@@ -18,8 +18,10 @@ mkdirSync(path.join(ROOT, 'out'), { recursive: true });
 const tmp = mkdtempSync(path.join(ROOT, 'out', 'test-programs-'));
 test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** Each call into a directory of its own: tests run concurrently, and two of them build the same
+ *  program (a shared path let one read the file while the other rewrote it). */
 async function bundle(p: Program): Promise<{ file: string; meta: Metafile }> {
-  const file = path.join(tmp, path.basename(p.out));
+  const file = path.join(mkdtempSync(path.join(tmp, `${p.name}-`)), path.basename(p.out));
   const r = await build(esbuildOptions(p, { absWorkingDir: ROOT, outfile: file, metafile: true, logLevel: 'error' }));
   return { file, meta: r.metafile! };
 }
