@@ -34,6 +34,9 @@ const native: NativeBackend | undefined = loadNativeForTests('elma_native', 'nat
 const noBf16 = native !== undefined && native.bf16 === undefined ? `${native.library} has no bf16 kernels (an older build: npm run build:native)` : null;
 if (noBf16 !== null && NATIVE_REQUIRED) test('native bf16: the library has bf16 kernels', (t) => { t.fail(noBf16); });
 const maybe = testUnless(native === undefined ? 'libelma_native is not available (see the line above)' : noBf16);
+/** The tests that set ELMA_BF16_PATH across an await: serial, so that no other test of this file
+ *  reads the variable (createNativeBackend without a path does) while one of them has it set. */
+const maybeSerial = testUnless(native === undefined ? 'libelma_native is not available (see the line above)' : noBf16, { serial: true });
 const paths: string[] = native?.bf16?.paths().split(' ').filter((p) => p !== '') ?? [];
 const hardware = paths.includes('avx512-bf16');
 /** The path the whole-model tests run on: the hardware one where there is one, else the reference. */
@@ -81,7 +84,7 @@ maybe('bf16: the hardware path and the portable reference give the same layer wi
   t.true(e <= 1e-9, `NMSE ${e}`);
 });
 
-maybe('bf16: the default model, all 12 layers, answers 60 fresh synthetic questions as fp32 does on ≥ 90% of them', async (t) => {
+maybeSerial('bf16: the default model, all 12 layers, answers 60 fresh synthetic questions as fp32 does on ≥ 90% of them', async (t) => {
   const examples = parseSquad(synthesizeSquad({ seed: 4343, questions: 60 }));
   const answers = (precision: string): string[] => {
     const qa = loadQaBundle('models/default', { backend: 'native', precision });
@@ -106,7 +109,7 @@ maybe('bf16: one handle per weights object, reused across steps; releaseLayer dr
   t.is(be.layerHandlesCreated - before, 2);
 });
 
-maybe('bf16: a CPU without bf16 instructions is refused unless the portable path is named; bad paths are one clear error', async (t) => {
+maybeSerial('bf16: a CPU without bf16 instructions is refused unless the portable path is named; bad paths are one clear error', async (t) => {
   if (hardware) t.is(createNativeBackend({ precision: 'bf16' }).bf16!.path(), 'avx512-bf16');
   else t.throws(() => createNativeBackend({ precision: 'bf16' }), { instanceOf: BackendError, message: /precision bf16: this CPU has no bf16 instructions \(AVX-512 BF16\); use fp32 or int8, or ELMA_BF16_PATH=portable/ });
   t.is(createNativeBackend({ precision: 'bf16', bf16Path: 'portable' }).bf16!.path(), 'portable');
@@ -118,7 +121,7 @@ maybe('bf16: a CPU without bf16 instructions is refused unless the portable path
   native!.bf16!.setPath('');
 });
 
-maybe('elma ask --precision bf16 answers the default model\'s golden questions', async (t) => {
+maybeSerial('elma ask --precision bf16 answers the default model\'s golden questions', async (t) => {
   const golden = (JSON.parse(readFileSync('models/default/manifest.json', 'utf8')) as { golden: { context: string; question: string; answer: string }[] }).golden;
   await withBf16Path(modelPath, async () => {
     for (const g of golden) {
