@@ -39,7 +39,8 @@ Options:
     if (action === 'list' ? name !== undefined : name === undefined) throw new UsageError(action === 'list' ? 'cloud devices list takes no name' : `cloud devices ${action} needs the device's name`);
     if (action !== 'add' && args.values.key !== undefined) throw new UsageError(`--key is only used with cloud devices add`);
     const key = action === 'add' ? toHex(readPublicKey(requireString(args, 'key'), '--key', nodeProvider)) : undefined;
-    const store = await openStore(requireString(args, 'store'));
+    // Enrolling may start a store before any node serves it; listing or revoking needs one.
+    const store = await openStore(requireString(args, 'store'), { existing: action !== 'add' });
     try {
       if (action === 'add') {
         const d = await store.addDevice(name!, key!);

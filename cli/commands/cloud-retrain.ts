@@ -4,8 +4,7 @@
  * on stdout (with --json on one line, the last: cloud/retrain/retrain-scheduler.ts reads it).
  * Exit 0 published, 2 not published (the gate, or too little data), 1 an error.
  */
-import { existsSync } from 'node:fs';
-import { isPostgresSpec, openStore, StoreError } from '../../cloud/store/question-store.ts';
+import { openStore } from '../../cloud/store/question-store.ts';
 import { retrainDeviceModel, RETRAIN_DEFAULTS } from '../../cloud/retrain/retrain-device-model.ts';
 import { readSigningKeyFile } from '../../models/bundle/node/key-file.ts';
 import { selectBackend } from '../../runtime/backend-select.ts';
@@ -71,9 +70,7 @@ Exit status 0 published, 2 not published (the gate, or too little data), 1 an er
     const dev = readSquadFile(requireString(args, 'dev'));
     const replay = readSquadFile(requireString(args, 'replay'));
     const backend = selectBackend(args.values.backend ?? 'auto', { warn: (line: string) => io.stderr(`${line}\n`) });
-    // A SQLite file that is not there would be created empty: say so instead.
-    if (!isPostgresSpec(spec) && !existsSync(spec)) throw new StoreError(spec, 'no such store file');
-    const store = await openStore(spec);
+    const store = await openStore(spec, { existing: true });
     let questions;
     try {
       questions = await store.list();

@@ -77,7 +77,7 @@ Options:
       };
       if (args.values['halt-after-failures'] === undefined) throw new UsageError('cloud rollout start needs --halt-after-failures <n>');
     }
-    const store = await openStore(requireString(args, 'store'));
+    const store = await openStore(requireString(args, 'store'), { existing: true });
     try {
       if (start !== undefined) {
         const r = await startRollout(store, start, keys, now);

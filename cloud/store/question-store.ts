@@ -76,6 +76,12 @@ export interface StoreOptions {
   retryMs?: number;
   /** SQLite: how long a write waits for another process's write lock (default 5 000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * SQLite: the store must be there already (commands that read or change stored questions: a
+   * path with a typo would otherwise be created as a new, empty store and read as "0 questions").
+   * A missing or empty file is then a StoreError. PostgreSQL: no effect.
+   */
+  existing?: boolean;
 }
 
 export function isPostgresSpec(spec: string): boolean {

@@ -243,6 +243,10 @@ class SqliteStore implements QuestionStore {
     const dir = path.dirname(path.resolve(file));
     if (!existsSync(dir)) throw new StoreError(file, `cannot open the store: the folder ${dir} does not exist`);
     if (existsSync(file) && statSync(file).isDirectory()) throw new StoreError(file, 'cannot open the store: is a folder, not a SQLite file');
+    if (opts.existing === true) {
+      if (!existsSync(file)) throw new StoreError(file, 'no such store file (elma cloud serve --store creates one)');
+      if (statSync(file).size === 0) throw new StoreError(file, 'is an empty file, not a store (elma cloud serve --store creates one)');
+    }
     let db: Database.Database;
     try {
       db = new Database(file);

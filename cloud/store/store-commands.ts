@@ -18,7 +18,7 @@ export interface ExportCounts {
 
 /** Writes every stored question to `out` as SQuAD 2.0 JSON (written whole or not at all). */
 export async function exportStore(spec: string, out: string, opts: StoreOptions = {}): Promise<ExportCounts> {
-  const store = await openStore(spec, opts);
+  const store = await openStore(spec, { existing: true, ...opts });
   let ex;
   try {
     ex = toSquad(await store.list());
@@ -54,7 +54,7 @@ export async function applyCorrections(spec: string, squadJsonPath: string, opts
     throw new SquadFormatError(squadJsonPath, `cannot be read as JSON (${(e as Error).message})`);
   }
   const examples = parseSquad(json, { source: squadJsonPath });
-  const store = await openStore(spec, opts);
+  const store = await openStore(spec, { existing: true, ...opts });
   const counts: CorrectionCounts = { corrections: 0, applied: 0, unmatched: 0 };
   try {
     for (const ex of examples) {

@@ -7,7 +7,7 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -237,6 +237,22 @@ test('a store file that is not SQLite is a StoreError naming the file', async (t
   t.regex(e!.message, /not a SQLite database/);
   t.false(e!.message.includes('\n'));
   await t.throwsAsync(openStore(path.join(file, 'x', 'y.db')), { instanceOf: StoreError, message: /does not exist/ });
+});
+
+test('sqlite: commands that read stored questions refuse a missing or empty store file instead of creating one', async (t) => {
+  const dir = scratch('elma-store-');
+  const missing = path.join(dir, 'typo.sqlite'), empty = path.join(dir, 'empty.sqlite'), out = path.join(dir, 'out.json');
+  writeFileSync(empty, '');
+  await t.throwsAsync(exportStore(missing, out), { instanceOf: StoreError, message: `${missing}: no such store file (elma cloud serve --store creates one)` });
+  await t.throwsAsync(exportStore(empty, out), { instanceOf: StoreError, message: `${empty}: is an empty file, not a store (elma cloud serve --store creates one)` });
+  const fix = path.join(dir, 'fix.json');
+  writeFileSync(fix, JSON.stringify({ version: 'v2.0', data: [] }));
+  await t.throwsAsync(applyCorrections(missing, fix), { instanceOf: StoreError, message: /typo\.sqlite: no such store file/ });
+  t.false(existsSync(missing), 'nothing created');
+  t.false(existsSync(out), 'nothing exported');
+  t.is(readFileSync(empty, 'utf8'), '', 'the empty file is left as it was');
+  await (await openStore(missing)).close(); // opening without `existing` (elma cloud serve) creates the store
+  t.deepEqual(await exportStore(missing, out), { questions: 0, articles: 0, corrected: 0, impossible: 0, skipped: [] });
 });
 
 test('a postgres URL that does not connect is a StoreError naming host:port after a bounded wait', async (t) => {
