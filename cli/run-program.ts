@@ -41,6 +41,17 @@ export const nodeIO: CliIO = {
   interactive: process.stderr.isTTY === true,
 };
 
+/** A file system error with a path, in words (Node's own messages repeat the path and the syscall). */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'is on a read-only file system',
+};
+
 export async function runProgram(commands: readonly Command[], argv: readonly string[], io: CliIO = nodeIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -79,7 +90,7 @@ export async function runProgram(commands: readonly Command[], argv: readonly st
     }
     const err = e as NodeJS.ErrnoException;
     if (typeof err.code === 'string' && typeof err.path === 'string') {
-      io.stderr(`elma ${cmd.name}: ${err.path}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}\n`);
+      io.stderr(`elma ${cmd.name}: ${err.path}: ${FILE_ERRORS[err.code] ?? err.message}\n`);
       return 1;
     }
     io.stderr(`elma ${cmd.name}: internal error: ${err.message ?? String(e)}\n`);

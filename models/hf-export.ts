@@ -13,7 +13,7 @@
  * - the tokenizer as the bundle has it (tokenizer.json and/or spiece.model), with a
  *   tokenizer_config.json naming ALBERT's tokenizer class, and special_tokens_map.json.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError } from './errors.ts';
 import { serializeSafetensors } from './safetensors.ts';
@@ -38,6 +38,7 @@ export function exportHf(bundleDir: string, outDir: string): { files: string[] }
   const b = loadBundle(bundleDir);
   if (b.config.head !== 'question-answering') throw new BundleError(bundleDir, `is a ${b.config.head} model; only question-answering bundles export to AlbertForQuestionAnswering`);
   if (existsSync(outDir)) {
+    if (!statSync(outDir).isDirectory()) throw new BundleError(outDir, 'is a file; give an empty or new directory');
     const foreign = readdirSync(outDir).filter((n) => !(HF_FILES as readonly string[]).includes(n));
     if (foreign.length > 0) throw new BundleError(outDir, `exists and holds other files (${foreign.slice(0, 3).join(', ')}); give an empty or new directory`);
     for (const n of readdirSync(outDir)) rmSync(path.join(outDir, n));

@@ -70,6 +70,10 @@ test('export-hf and import-hf refuse bad input with one line', async (t) => {
   t.is(clobber.code, 1);
   t.regex(clobber.stderr, /exists and holds other files \(notes\.txt\)/);
   t.is(readFileSync(path.join(busy, 'notes.txt'), 'utf8'), 'mine');
+  const onFile = await elma(['export-hf', '--bundle', DEFAULT, '--out', path.join(busy, 'notes.txt')]);
+  t.is(onFile.code, 1);
+  t.regex(onFile.stderr, /notes\.txt: is a file; give an empty or new directory\n$/);
+  t.is(readFileSync(path.join(busy, 'notes.txt'), 'utf8'), 'mine');
   const hf = path.join(dir, 'hf');
   t.is((await elma(['export-hf', '--bundle', DEFAULT, '--out', hf])).code, 0);
   const cfgFile = path.join(hf, 'config.json');

@@ -1,7 +1,7 @@
 /** The link commands' files and refusals: key files (mode, tampering), registries, bad options;
  *  each failure is one line naming the file or option, never a stack trace. */
 import test from 'ava';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import { elma, scratch } from '../_cli.ts';
@@ -19,6 +19,13 @@ test('link-keygen writes a 0600 key file and prints its public key; link-registe
   t.is(again.code, 2);
   t.regex(again.stderr, /dev\.key exists; pass --force/);
   t.is((await elma(['link-keygen', '--out', key, '--force'])).code, 0);
+  for (const cmd of ['link-keygen', 'keygen']) {
+    // A directory in the key's place: named, and nothing (no temporary) left beside it.
+    const onDir = await elma([cmd, '--out', dir, '--force']);
+    t.is(onDir.code, 1, cmd);
+    t.is(onDir.stderr, `elma ${cmd}: ${dir}: is a directory, not a file\n`);
+  }
+  t.deepEqual(readdirSync(path.dirname(dir)).filter((n) => n.startsWith(`.${path.basename(dir)}.tmp-`)), []);
   const reg = path.join(dir, 'devices.json');
   t.is((await elma(['link-register', '--registry', reg, '--name', 'jetson-01', '--public-key', key])).code, 0);
   // A refused argument is blamed, not the registry file (issue 15).
