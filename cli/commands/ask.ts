@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
 import { checkReadable } from '../../engine/qa/readable-text.ts';
 import { readTextFile } from '../../runtime/text-file.ts';
@@ -27,10 +29,18 @@ async function contextOf(args: ParsedArgs, io: CliIO): Promise<{ text: string; f
   return { text, from: '--context -' };
 }
 
+const DEFAULT_BUNDLE = 'models/default';
+
+/** The bundle when --bundle is not given: the default model, if this is the project's directory. */
+function defaultBundle(): string {
+  if (existsSync(path.join(DEFAULT_BUNDLE, 'manifest.json'))) return DEFAULT_BUNDLE;
+  throw new UsageError(`missing required option --bundle (the default, ${DEFAULT_BUNDLE}, is not in ${process.cwd()})`);
+}
+
 export const askCommand: Command = {
   name: 'ask',
   summary: 'Answer one question about a text, with early exit',
-  help: `Usage: elma ask --bundle <dir> (--context <text> | --context-file <path> | --context -) (--question <text> | --audio <file.wav> [--yes]) [--json]
+  help: `Usage: elma ask [--bundle <dir>] (--context <text> | --context-file <path> | --context -) (--question <text> | --audio <file.wav> [--yes]) [--json]
 
 Answers the question from the context with the bundle's model, running layer by layer until an
 exit head is confident (normalised answer entropy under the layer's threshold) or the depth limit
@@ -50,6 +60,9 @@ An empty or blank context or question is refused, and so is text the model's voc
 read (when most of its characters are unknown to the tokenizer, e.g. Chinese for an English
 model): the model would only see unknown tokens and answer "no answer" with confidence.
 
+Without --bundle it reads ${DEFAULT_BUNDLE} (the committed default model) from the current
+directory, as elma edge init does.
+
 Options:
 ${QA_OPTIONS_HELP}
   --context <text>       the text to read (longer texts are split into overlapping windows)
@@ -64,7 +77,7 @@ ${SPOKEN_OPTIONS_HELP}
     audio: { type: 'string' }, yes: { type: 'boolean' },
   },
   async run(args, io) {
-    const bundleDir = requireString(args, 'bundle');
+    const bundleDir = args.values.bundle === undefined ? defaultBundle() : requireString(args, 'bundle');
     const audioPath = args.values.audio === undefined ? undefined : requireString(args, 'audio');
     if (audioPath !== undefined && args.values.question !== undefined) throw new UsageError('give the question once: --question or --audio, not both');
     let question = audioPath === undefined ? requireText(args, 'question') : '';

@@ -4,6 +4,7 @@
  * and entropy saying what each measures. Runs on the committed default model.
  */
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { elma, scratch } from '../_cli.ts';
@@ -104,4 +105,14 @@ test('readTextFile and firstInvalidUtf8 (RFC 3629: overlong forms, surrogates, p
   writeFileSync(big, 'a'.repeat(100));
   t.throws(() => readTextFile(big, '--context-file', 99), { instanceOf: TextFileError, message: `--context-file ${big}: is 100 bytes; the most taken is 99` });
   t.is(readTextFile(big, '--context-file'), 'a'.repeat(100));
+});
+
+test('without --bundle, ask reads models/default from the current directory; elsewhere it says the default is not there', async (t) => {
+  const r = await elma(['ask', '--context', CONTEXT, '--question', QUESTION, '--json']); // the tests run in the project's directory
+  t.is(r.code, 0, r.stderr);
+  t.is((JSON.parse(r.stdout) as { answer: string }).answer, ANSWER);
+  const away = scratch('elma-ask-away-');
+  const child = spawnSync(process.execPath, [path.join(ROOT, 'bin/elma.js'), 'ask', '--context', CONTEXT, '--question', QUESTION], { cwd: away, encoding: 'utf8' });
+  t.is(child.status, 2, child.stderr);
+  t.is(child.stderr.split('\n')[0], `elma ask: missing required option --bundle (the default, models/default, is not in ${away})`);
 });
