@@ -31,7 +31,8 @@ Options:
   --seed <n>             synthetic data seed of the questions (default 7; the gate's dev set is seed + 1)
   --threshold-scale <x>  multiply the device's thresholds by x (default 0.05)
   --backend <name>       auto | js | native | onnx, for both programs (default auto)
-  --dir <dir>            working directory (default out/demo; emptied first)
+  --dir <dir>            working directory (default out/demo; emptied first, so it must be new, empty
+                         or an earlier demo's: any other is refused)
   --json                 print the closing table as one JSON object at the end (progress on stderr)
   --interactive          leave the device's console open at the end (type help; quit ends the demo)`,
   options: {

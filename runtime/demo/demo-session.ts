@@ -14,7 +14,8 @@
  * The device's thresholds are made stricter (threshold_scale) so that a round offloads enough
  * questions to learn from; everything else is the committed default model as it is.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { prepareDemoDir } from './demo-dir.ts';
 import path from 'node:path';
 import { parseSquad, type SquadExample } from '../../engine/squad/dataset.ts';
 import { EXIT_HEAD_PREFIX } from '../../engine/albert/weights.ts';
@@ -85,8 +86,7 @@ async function session(o: DemoOptions, running: Running, t0: number, keepConsole
 
   // ---- the operator's setup -------------------------------------------------------------------
   o.say(`== setup (in ${o.dir})`);
-  rmSync(o.dir, { recursive: true, force: true });
-  mkdirSync(o.dir, { recursive: true });
+  prepareDemoDir(o.dir);
   const questions = parseSquad(synthesizeSquad({ seed: o.seed, questions: o.questions }), { source: `synthetic seed ${o.seed}` });
   writeFileSync(d('dev.json'), JSON.stringify(synthesizeSquad({ seed: o.seed + 1, questions: 300 })));
   writeFileSync(d('replay.json'), JSON.stringify(synthesizeSquad({ seed: 1, questions: 600 })));
