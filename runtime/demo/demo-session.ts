@@ -15,9 +15,9 @@
  * questions to learn from; everything else is the committed default model as it is.
  */
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { prepareDemoDir } from './demo-dir.ts';
 import path from 'node:path';
 import { parseSquad, type SquadExample } from '../../engine/squad/dataset.ts';
+import { prepareDemoDir } from './demo-dir.ts';
 import { EXIT_HEAD_PREFIX } from '../../engine/albert/weights.ts';
 import { synthesizeSquad } from '../../models/synth/generate.ts';
 import { parseSafetensors, serializeSafetensors, toFloat32 } from '../../models/safetensors.ts';
