@@ -35,8 +35,11 @@ export interface AtomicOptions {
 /** Create or replace `file` with what `write` writes to the descriptor it is given (an archive, piece by piece). */
 export function writeStreamAtomic(file: string, write: (fd: number) => void, opts: AtomicOptions = {}): void {
   // Before the temporary is written: rename(2) onto a directory fails only at the end, and its
-  // error names the temporary, not the file the caller asked for.
-  if (existsSync(file) && statSync(file).isDirectory()) throw Object.assign(new Error('is a directory, not a file'), { code: 'EISDIR', path: file });
+  // error names the temporary, not the file the caller asked for. (No-clobber: link(2) reports
+  // EEXIST for a directory as for any existing name, which is what its callers handle.)
+  if (opts.replace !== false && existsSync(file) && statSync(file).isDirectory()) {
+    throw Object.assign(new Error('is a directory, not a file'), { code: 'EISDIR', path: file });
+  }
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
