@@ -63,13 +63,16 @@ export class LinkServer {
   readonly stats: ServerStats = { connections: 0, opened: 0, handled: 0, duplicates: 0, closed: 0 };
   /** Ids of the server's own messages (offers); the device's `ack` echoes them. */
   #pushId = 0;
+  /** A listen() is under way (its error is its caller's to report). */
+  #listening = false;
 
   constructor(o: LinkServerOptions) {
     this.#o = o;
     this.#config = linkConfig(o.config);
     this.#cache = new ReplyCache(o.replyCache);
     this.#server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
-    this.#server.on('error', (e) => this.#log('info', `server error: ${e.message}`));
+    // A failure to listen goes to listen()'s caller, which reports it once; others are logged.
+    this.#server.on('error', (e) => { if (!this.#listening) this.#log('info', `server error: ${e.message}`); });
     const c = this.#config;
     const tick = o.tickMs ?? Math.max(10, Math.min(1000, Math.floor(Math.min(c.handshakeTimeout, c.keepaliveTimeout) / 4)));
     this.#ticker = setInterval(() => { for (const conn of this.#conns) conn.session.tick(); }, tick);
@@ -78,9 +81,12 @@ export class LinkServer {
 
   listen(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
+      this.#listening = true;
+      const failed = (e: Error): void => { this.#listening = false; reject(e); };
+      this.#server.once('error', failed);
       this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
+        this.#listening = false;
+        this.#server.off('error', failed);
         const a = this.#server.address() as net.AddressInfo;
         resolve({ host: a.address, port: a.port });
       });

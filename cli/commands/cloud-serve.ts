@@ -20,6 +20,7 @@ import { startAdminServer, type AdminServer } from '../../cloud/admin/admin-serv
 import { loadOrCreateToken } from '../../cloud/admin/admin-token.ts';
 import { readKeyFile, toHex } from '../../transport/node/key-file.ts';
 import { LinkError } from '../../transport/errors.ts';
+import { listenProblem } from './_listen-problem.ts';
 import { CRYPTO_HELP, TIMEOUT_HELP, TIMEOUT_OPTIONS, cryptoOption, timeoutOptions } from './_link-options.ts';
 import type { CloudSubcommand } from './cloud.ts';
 
@@ -168,7 +169,7 @@ ${CRYPTO_HELP}
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
     const addr = await service.listen(port, host).catch(async (e: NodeJS.ErrnoException) => {
       await service.close();
-      throw new LinkError(`${host}:${port}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message);
+      throw new LinkError(`${host}:${port}`, listenProblem(e));
     });
     const m = service.answerer.full.bundle.manifest;
     const admitted = fleet?.size ?? registry!.size;

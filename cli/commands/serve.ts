@@ -7,6 +7,7 @@ import { offerOf, otaHandler } from '../../cloud/ota/ota-handler.ts';
 import { ReportLog } from '../../cloud/ota/report-log.ts';
 import { readKeyFile, toHex } from '../../transport/node/key-file.ts';
 import { LinkError } from '../../transport/errors.ts';
+import { listenProblem } from './_listen-problem.ts';
 import { CRYPTO_HELP, TIMEOUT_HELP, TIMEOUT_OPTIONS, cryptoOption, timeoutOptions } from './_link-options.ts';
 
 export const serveCommand: Command = {
@@ -73,7 +74,7 @@ ${CRYPTO_HELP}
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
     const addr = await server.listen(port, host).catch((e: NodeJS.ErrnoException) => {
       void server.close();
-      throw new LinkError(`${host}:${port}`, e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message);
+      throw new LinkError(`${host}:${port}`, listenProblem(e));
     });
     io.stdout(`listening on ${addr.host}:${addr.port}\nserver key ${toHex(staticKey.publicKey)}\n${registry.size} device(s) registered, crypto ${provider.name}\n`);
     if (offered !== undefined) io.stdout(`offering ${offered.signed.index.model} version ${offered.version} (${offered.signed.index.size} bytes, ${offered.signed.index.chunks.length} chunks) from ${offered.file}\n`);

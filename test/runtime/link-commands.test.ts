@@ -103,7 +103,12 @@ test('serve and link-ask refuse bad key files, registries and options with one c
   const inUse = await elma(['serve', '--key', key, '--registry', reg, '--port', String(used)]);
   blocker.close();
   t.is(inUse.code, 1);
-  t.regex(inUse.stderr, new RegExp(`elma serve: 127\\.0\\.0\\.1:${used}: address already in use`));
+  t.is(inUse.stderr, `elma serve: 127.0.0.1:${used}: address already in use\n`, 'one line: the failed listen is not also logged');
+  // An address this machine does not have (TEST-NET-1, RFC 5737) and a host name that does not resolve.
+  const foreign = await elma(['serve', '--key', key, '--registry', reg, '--host', '192.0.2.1']);
+  t.is(foreign.stderr, 'elma serve: 192.0.2.1:7420: not an address of this machine\n');
+  const nowhere = await elma(['serve', '--key', key, '--registry', reg, '--host', 'no-such-host.invalid']);
+  t.is(nowhere.stderr, 'elma serve: no-such-host.invalid:7420: no such host\n');
   chmodSync(key, 0o644);
   t.regex((await elma(['serve', '--key', key, '--registry', reg])).stderr, /server\.key: is readable by other users; chmod 600 it/);
 });
