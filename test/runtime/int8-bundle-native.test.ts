@@ -7,7 +7,8 @@
  *    tensors, and the backend counts a handle made from int8 copies);
  *  - bit for bit, the int8 bundle's model equals the same model whose handle quantises the fp32
  *    bundle's layer matrices (the packer and the C quantizer agree, int8-quantizer-agreement);
- *  - its answers equal the fp32 bundle's at precision int8 on the golden and 60 fresh questions;
+ *  - its answers equal those of its layer quantised at load on the golden and 60 fresh questions,
+ *    and the fp32 bundle's at precision int8 on ≥ 95% of them (the int8 bundle's word table is int8);
  *  - fp32 bundles and precision fp32 attach nothing (fp32 bundles keep quantising at first use).
  */
 import test from 'ava';
@@ -21,7 +22,7 @@ import { withLayerInt8 } from '../../models/weights/layer-int8.ts';
 import { quantizeRows } from '../../models/weights/int8-rows.ts';
 import { SafetensorsError } from '../../models/errors.ts';
 import { loadQaBundle, type QaBundle } from '../../runtime/qa-bundle.ts';
-import { answerQuestions } from '../../engine/qa/answer-questions.ts';
+import { answerQuestions, type QaRunSettings } from '../../engine/qa/answer-questions.ts';
 import { parseSquad } from '../../engine/squad/dataset.ts';
 import { AlbertModel } from '../../engine/albert/model.ts';
 import { synthesizeSquad } from '../../models/synth/generate.ts';
@@ -101,20 +102,26 @@ maybe('bit for bit: the int8 bundle\'s model equals the model whose handle quant
   }
 });
 
-maybe('the int8 bundle at precision int8 answers as the fp32 bundle at precision int8 (golden and 60 fresh questions)', (t) => {
+maybe('the int8 bundle at precision int8 answers as its layer quantised at load does (golden and 60 fresh questions), and as the fp32 bundle on ≥ 95%', (t) => {
   const examples = parseSquad(synthesizeSquad({ seed: 9191, questions: 60 }));
-  const answers = (qa: QaBundle): string[] => {
-    const L = qa.model.config.numHiddenLayers;
-    const settings = { ...qa.settings, policy: { thresholds: new Array<number>(L).fill(0), depthLimit: L } };
-    return answerQuestions(qa.model, qa.tokenizer, examples, settings).answers.map((a) => a.text);
-  };
   const int8 = loadQaBundle(INT8, { backend: 'native', precision: 'int8' });
   const fp32 = loadQaBundle(FP32, { backend: 'native', precision: 'int8' });
-  t.deepEqual(answers(int8), answers(fp32));
-  const golden = (qa: QaBundle): string[] => answerQuestions(qa.model, qa.tokenizer,
-    parseSquad({ version: 'v2.0', data: [{ title: 'golden', paragraphs: qa.bundle.manifest.golden.map((g, i) => ({ context: g.context, qas: [{ id: `g${i}`, question: g.question, answers: [], is_impossible: false }] })) }] }),
-    qa.settings).answers.map((a) => a.text);
-  t.deepEqual(golden(int8), golden(fp32));
+  // As in the bit-for-bit test: the int8 bundle's embeddings with the fp32 bundle's layer.
+  const mixed = new AlbertModel(int8.bundle.config, { ...int8.bundle.weights, groups: fp32.bundle.weights.groups }, int8.model.backend);
+  const L = int8.model.config.numHiddenLayers;
+  const all = { ...int8.settings, policy: { thresholds: new Array<number>(L).fill(0), depthLimit: L } };
+  const answers = (model: AlbertModel, questions = examples, settings: QaRunSettings = all): string[] =>
+    answerQuestions(model, int8.tokenizer, questions, settings).answers.map((a) => a.text);
+  t.deepEqual(answers(int8.model), answers(mixed), 'only the layer\'s int8 bytes differ between the two, and they must not');
+  const golden = parseSquad({ version: 'v2.0', data: [{ title: 'golden', paragraphs: int8.bundle.manifest.golden.map((g, i) => ({ context: g.context, qas: [{ id: `g${i}`, question: g.question, answers: [], is_impossible: false }] })) }] });
+  t.deepEqual(answers(int8.model, golden, int8.settings), answers(mixed, golden, int8.settings));
+  // Against the fp32 bundle at precision int8: its word table is fp32 where the int8 bundle's is
+  // int8 (docs/bundles.md), which moves near-ties between candidate spans; nearly every answer agrees.
+  const a = answers(int8.model), b = answers(fp32.model);
+  const same = a.filter((x, i) => x === b[i]).length;
+  t.log(`the int8 bundle and the fp32 bundle, both at precision int8: ${same} of ${a.length} answers the same`);
+  t.true(same >= 0.95 * a.length, `${same} of ${a.length}`);
+  t.deepEqual(answers(int8.model, golden, int8.settings), answers(fp32.model, golden, fp32.settings), 'the golden questions alike');
 });
 
 maybe('a layer matrix an int8 bundle keeps in F32 is quantised with the one rule; an int8 matrix of another shape is one clear error', (t) => {
