@@ -48,27 +48,3 @@ export function wholeWordSpan(context: string, span: readonly [number, number]):
   }
   return [s, e];
 }
-
-/** What may follow a sentence's final punctuation before the space: its closing quotes and brackets. */
-const AFTER_END = /["'”’)\]]/u;
-
-/**
- * Does `[start, end)` run across the end of a sentence: a ".", "!" or "?" (not an abbreviation's
- * dot) followed by a space and then more of the span starting with a capital, a digit or an
- * opening quote? SQuAD's answers lie within one sentence; a span across two ("the railway. Its
- * three huge cantilevers") is never what a person means.
- */
-export function crossesSentenceEnd(context: string, start: number, end: number): boolean {
-  for (let i = start; i < end - 1; i++) {
-    const ch = context[i]!;
-    if (ch !== '.' && ch !== '!' && ch !== '?') continue;
-    if (ch === '.' && abbreviationDot(context, start, i)) continue;
-    let j = i + 1;
-    while (j < end && AFTER_END.test(context[j]!)) j++;
-    if (j >= end || !/\s/u.test(context[j]!)) continue; // "3.5", "U.S.A": no space, no sentence end
-    while (j < end && /\s/u.test(context[j]!)) j++;
-    if (j < end && /[\p{Lu}\p{N}"“‘(]/u.test(context[j]!)) return true;
-  }
-  return false;
-}
-

@@ -9,7 +9,7 @@
  * (`Math.fround`), so the ranking of candidates and the null-score difference are those of HF.
  */
 import { EngineInputError } from '../errors.ts';
-import { crossesSentenceEnd, wholeWordSpan } from './answer-span.ts';
+import { wholeWordSpan } from './answer-span.ts';
 
 /** What answer extraction reads of one feature (engine/squad/features.ts gives more). */
 export interface QaFeature {
@@ -45,8 +45,7 @@ export interface AnswerOptions {
   /**
    * Answers as people should read them (default false, HF's behaviour): each candidate span widened
    * to whole words and trimmed of trailing punctuation (answer-span.ts), and no "empty" placeholder
-   * (a question with no span candidate has no answer), and a span that runs across the end of a
-   * sentence is not a candidate (crossesSentenceEnd). The scores of the others are unchanged.
+   * (a question with no span candidate has no answer). The ranking and scores are unchanged.
    */
   readonly wholeWords?: boolean;
 }
@@ -154,7 +153,6 @@ export function extractAnswer(context: string, features: readonly FeatureLogits[
         // Out of the context (question, [CLS]/[SEP], padding) or past the offsets.
         if (so === undefined || eo === undefined || so === null || eo === null) continue;
         if (e < s || e - s + 1 > maxLen) continue;
-        if (opts.wholeWords === true && crossesSentenceEnd(context, so[0], eo[1])) continue;
         prelim.push({ offsets: [so[0], eo[1]], score: f32((start[s] as number) + (end[e] as number)), startLogit: start[s] as number, endLogit: end[e] as number });
       }
     }
