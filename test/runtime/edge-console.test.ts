@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ANSWER, CONTEXT, QUESTION, ROOT, device, edge, edgeKit } from './_edge-fixture.ts';
+import { testUnless } from '../_skip.ts';
 
 const kit = edgeKit();
 
@@ -54,13 +55,8 @@ test('bad console input: empty lines, a 1 MiB paste, binary bytes, unknown comma
   t.is(out.length, 9, 'empty lines print nothing');
 });
 
-test('a pseudo-terminal (script -qfc): prompt, tab completion of commands, answers', async (t) => {
-  const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
-  if (script.status !== 0) {
-    t.log('skipped: script(1) from util-linux is not installed');
-    t.pass();
-    return;
-  }
+const noScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0 ? null : 'script(1) from util-linux is not installed';
+testUnless(noScript)('a pseudo-terminal (script -qfc): prompt, tab completion of commands, answers', async (t) => {
   const k = await kit;
   const config = device(k);
   const cmd = `${process.execPath} --import tsx ${path.join(ROOT, 'cli/elma.ts')} edge --config ${config}`;

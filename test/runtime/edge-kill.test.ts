@@ -5,13 +5,13 @@
  * one) and none handled twice by the cloud. Runs the esbuild bundle (dist/elma.mjs, built by
  * `npm test`'s pretest) so that 20 restarts fit the time; skipped with the reason when it is missing.
  */
-import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CONTEXT, ROOT, device, edgeKit } from './_edge-fixture.ts';
 import { startServer } from '../transport/_procs.ts';
 import { readState } from '../../runtime/slots/node/state-store.ts';
+import { testUnless } from '../_skip.ts';
 
 const KILLS = 20;
 
@@ -56,12 +56,8 @@ function run(config: string): Run {
   };
 }
 
-test(`SIGKILLed ${KILLS} times under a stream of questions: slots and outbox intact, every question taken answered by the cloud, none handled twice`, async (t) => {
-  if (!existsSync(path.join(ROOT, 'dist/elma.mjs'))) {
-    t.log('skipped: dist/elma.mjs is missing (npm run build)');
-    t.pass();
-    return;
-  }
+const noBuild = existsSync(path.join(ROOT, 'dist/elma.mjs')) ? null : 'dist/elma.mjs is missing (npm run build)';
+testUnless(noBuild)(`SIGKILLed ${KILLS} times under a stream of questions: slots and outbox intact, every question taken answered by the cloud, none handled twice`, async (t) => {
   const k = await kit;
   const { proc: server, port } = await startServer(t, k.f);
   const config = device(k, { cloud: `127.0.0.1:${port}`, threshold_scale: 0, offload_timeout_ms: 300, socket: null });
