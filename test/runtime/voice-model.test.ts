@@ -317,7 +317,10 @@ testUnless(existsSync(GENERIC_LM) || process.env.CI !== undefined ? null : `${GE
     for (const n of [...g.unigrams, ...g.bigrams, ...g.trigrams]) t.true(n.probability >= 1e-5, n.words.join(' '));
     const scorer = sphinxbaseScorer();
     if (typeof scorer === 'string') {
-      t.log(`not checked against libsphinxbase: ${scorer}`);
+      // Under CI (.ci/run installs libsphinxbase3) the authority must be there; elsewhere the
+      // trie's own checks above stand and the log says what was not compared.
+      if (process.env.CI !== undefined) t.fail(`not checked against libsphinxbase: ${scorer}`);
+      else t.log(`not checked against libsphinxbase: ${scorer}`);
       return;
     }
     // p(a b) = p(a) p(b | a) and p(c a b) = p(c) p(a | c) p(b | c a), each factor as libsphinxbase scores it.
