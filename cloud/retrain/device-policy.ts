@@ -28,14 +28,16 @@ export interface PolicyMeasure {
   readonly mean_layers: number;
   /** F1 of the full model (all layers). */
   readonly full_f1: number;
+  /** Each question's F1 (0–1) under the device policy, in the examples' order: for paired comparisons. */
+  readonly perQuestionF1: Float64Array;
 }
 
 export function measureDevicePolicy(model: AlbertModel, examples: readonly SquadExample[], features: readonly SquadFeature[], answer: AnswerSettings,
   policy: DevicePolicy, onProgress?: (done: number, total: number) => void): PolicyMeasure {
   const L = model.config.numHiddenLayers;
-  if (examples.length === 0) return { f1: 0, offload_rate: 0, mean_layers: 0, full_f1: 0 };
+  if (examples.length === 0) return { f1: 0, offload_rate: 0, mean_layers: 0, full_f1: 0, perQuestionF1: new Float64Array(0) };
   const profile = profileExits(model, examples, features, answer, 16, onProgress);
   const device = evaluatePolicy(profile, policy.thresholds, policy.depthLimit, true);
   const full = evaluatePolicy(profile, new Array<number>(L).fill(0), L, false);
-  return { f1: device.f1, offload_rate: device.offloadRate, mean_layers: device.meanLayers, full_f1: full.f1 };
+  return { f1: device.f1, offload_rate: device.offloadRate, mean_layers: device.meanLayers, full_f1: full.f1, perQuestionF1: Float64Array.from(device.perQuestion, (q) => q.f1) };
 }

@@ -14,8 +14,9 @@
  *   4. recalibrate the thresholds on one part of the dev set (cloud/training/calibrate-exits.ts),
  *      same depth limit;
  *   5. gate (gate.ts): before and after, F1 under the device policy on the other part of the dev
- *      set (`gateFraction`: calibrated thresholds are optimistic on their own dev questions) and
- *      the held-back offload rate (device-policy.ts, as `elma eval` evaluates the policy);
+ *      set (`gateFraction`: calibrated thresholds are optimistic on their own dev questions), with
+ *      the paired difference of the two and its standard error (paired-difference.ts), and the
+ *      held-back offload rate (device-policy.ts, as `elma eval` evaluates the policy);
  *   6. publish version N+1, signed and packed with its chunk index (publish-bundle.ts).
  *
  * Nothing is written before the gate passes.
@@ -38,6 +39,7 @@ import { calibrateExits } from '../training/calibrate-exits.ts';
 import { RetrainError } from './errors.ts';
 import { measureDevicePolicy, type AnswerSettings, type DevicePolicy, type PolicyMeasure } from './device-policy.ts';
 import { DEFAULT_MAX_F1_DROP, gateRetrain, type RetrainSide } from './gate.ts';
+import { pairedDifference, type PairedDifference } from './paired-difference.ts';
 import { checkUnpublished, publishBundle } from './publish-bundle.ts';
 import { questionExamples, type RetrainQuestion } from './retrain-question.ts';
 import { splitQuestions } from './split-questions.ts';
@@ -105,6 +107,8 @@ export interface RetrainReport {
   /** Null when nothing was measured (refused for too little data). */
   readonly before: RetrainSide | null;
   readonly after: RetrainSide | null;
+  /** after − before on the gate's dev questions, paired, with its standard error (null when nothing was measured). */
+  readonly f1_change: PairedDifference | null;
   readonly published: boolean;
   readonly reason: string;
   readonly version?: number;
@@ -121,14 +125,6 @@ export interface RetrainReport {
   readonly replay_examples: number;
   readonly train_features: number;
   readonly seconds: { readonly train: number; readonly total: number };
-}
-
-/** The device result and full-model F1 that calibrate-exits.ts records in `exits.calibration`, when present. */
-function calibratedDevice(calibration: unknown): PolicyMeasure | undefined {
-  const c = calibration as { device?: { f1?: unknown; offload_rate?: unknown; mean_layers?: unknown }; target?: { fullF1?: unknown } } | undefined;
-  const d = c?.device, full = c?.target?.fullF1;
-  if (typeof d?.f1 !== 'number' || typeof d.offload_rate !== 'number' || typeof d.mean_layers !== 'number' || typeof full !== 'number') return undefined;
-  return { f1: d.f1, offload_rate: d.offload_rate, mean_layers: d.mean_layers, full_f1: full };
 }
 
 function side(dev: PolicyMeasure, held: PolicyMeasure): RetrainSide {
@@ -150,7 +146,7 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
   log('split', `${o.questions.length} stored questions: ${split.train.length} for training, ${split.heldBack.length} held back`
     + `${skipped > 0 ? ` (${skipped} with an answer that is not a span of their context, left out)` : ''}`);
   const refuse = (reason: string, extra: Partial<RetrainReport> = {}): RetrainReport => ({
-    before: null, after: null, published: false, reason, train_questions: train.examples.length, held_back: held.examples.length,
+    before: null, after: null, f1_change: null, published: false, reason, train_questions: train.examples.length, held_back: held.examples.length,
     skipped, replay_examples: 0, train_features: 0, dev_calibration: 0, dev_gate: 0, seconds: { train: 0, total: (performance.now() - t0) / 1000 }, ...extra,
   });
   if (train.examples.length < minQuestions) {
@@ -193,8 +189,9 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
 
   // Before: the current bundle as devices run it.
   const policyBefore: DevicePolicy = { thresholds: m.exits.thresholds, depthLimit: m.exits.depth_limit };
+  const devBefore = measureDevicePolicy(before, gateF.kept, gateF.features, answer(m.qa.null_score_diff_threshold), policyBefore);
   const sideBefore = side(
-    measureDevicePolicy(before, gateF.kept, gateF.features, answer(m.qa.null_score_diff_threshold), policyBefore),
+    devBefore,
     measureDevicePolicy(before, heldF.kept, heldF.features, answer(m.qa.null_score_diff_threshold), policyBefore));
   log('before', `before: dev F1 ${sideBefore.f1.toFixed(2)} (full ${sideBefore.full_f1.toFixed(2)}), ${sideBefore.mean_layers.toFixed(2)} mean layers, dev offload ${pct(sideBefore.dev_offload_rate)}; held-back offload ${pct(sideBefore.offload_rate)}`);
 
@@ -224,17 +221,16 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
     log: (line) => log('calibrate', line),
   });
   const policyAfter: DevicePolicy = { thresholds: cal.exits.thresholds, depthLimit };
-  // Gating on the calibration set itself (gateFraction 0): calibration evaluated this very policy
-  // there (same profile, its chosen null threshold), so its numbers are read, not measured again.
-  const devAfter = (gateF === devF ? calibratedDevice(cal.exits.calibration) : undefined)
-    ?? measureDevicePolicy(model, gateF.kept, gateF.features, answer(cal.nullScoreDiffThreshold), policyAfter);
+  const devAfter = measureDevicePolicy(model, gateF.kept, gateF.features, answer(cal.nullScoreDiffThreshold), policyAfter);
   const sideAfter = side(devAfter, measureDevicePolicy(model, heldF.kept, heldF.features, answer(cal.nullScoreDiffThreshold), policyAfter));
   log('after', `after: dev F1 ${sideAfter.f1.toFixed(2)} (full ${sideAfter.full_f1.toFixed(2)}), ${sideAfter.mean_layers.toFixed(2)} mean layers, dev offload ${pct(sideAfter.dev_offload_rate)}; held-back offload ${pct(sideAfter.offload_rate)}`);
 
-  const gate = gateRetrain(sideBefore, sideAfter, o.maxF1Drop ?? d.maxF1Drop);
+  // The same gate questions under both models: their paired difference and its standard error.
+  const change = pairedDifference(devBefore.perQuestionF1, devAfter.perQuestionF1);
+  const gate = gateRetrain(sideBefore, sideAfter, o.maxF1Drop ?? d.maxF1Drop, change);
   log('gate', gate.reason);
   const report = {
-    before: sideBefore, after: sideAfter, train_questions: mix.questions, held_back: heldF.kept.length, dev_calibration: devF.kept.length, dev_gate: gateF.kept.length, skipped,
+    before: sideBefore, after: sideAfter, f1_change: change, train_questions: mix.questions, held_back: heldF.kept.length, dev_calibration: devF.kept.length, dev_gate: gateF.kept.length, skipped,
     replay_examples: mix.replayed, train_features: features.length,
   };
   if (!gate.publish) return { ...report, published: false, reason: gate.reason, seconds: { train: trainSeconds, total: (performance.now() - t0) / 1000 } };
@@ -259,7 +255,7 @@ export function retrainDeviceModel(o: RetrainOptions): RetrainReport {
         machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`, backend: o.backend.name,
         run: { seed, epochs, learning_rate: o.learningRate ?? d.learningRate, backbone: o.backbone === true, replay_ratio: ratio },
         train_questions: mix.questions, held_back: heldF.kept.length, replay_examples: mix.replayed, dev_questions: devF.kept.length, gate_questions: gateF.kept.length,
-        gate: { before: sideBefore, after: sideAfter },
+        gate: { before: sideBefore, after: sideAfter, f1_change: change },
       },
     },
   });

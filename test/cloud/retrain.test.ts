@@ -11,6 +11,7 @@ import test from 'ava';
 import { retrainDeviceModel } from '../../cloud/retrain/retrain-device-model.ts';
 import { splitQuestions } from '../../cloud/retrain/split-questions.ts';
 import { gateRetrain, type RetrainSide } from '../../cloud/retrain/gate.ts';
+import { pairedDifference } from '../../cloud/retrain/paired-difference.ts';
 import { questionLabel } from '../../cloud/retrain/retrain-question.ts';
 import { openStore, type StoredQuestion } from '../../cloud/store/question-store.ts';
 import { answerQuestions } from '../../engine/qa/answer-questions.ts';
@@ -84,6 +85,23 @@ test('the gate: dev F1 may fall by at most 0.2 points and the held-back offload 
   t.false(same.publish);
   t.regex(same.reason, /held-back offload rate 50\.0% → 50\.0% is not lower/);
   t.true(gateRetrain(side(90, 0.5), side(90, 0.4), 0).publish, 'no F1 drop at all is allowed with 0');
+  // With the paired difference, the reason says how sure the F1 side is; the decision is the same.
+  const sure = gateRetrain(side(90, 1), side(89.7, 0.2), 0.2, pairedDifference([1, 0.7], [1, 0.4]));
+  t.false(sure.publish);
+  t.regex(sure.reason, /dev F1 90\.00 → 89\.70 falls by 0\.30 points, more than 0\.2 \(held-back offload rate 100\.0% → 20\.0%; paired change −15\.00 ± 15\.00 \(standard error\), 1 of 2 questions scored differently\)$/);
+  t.regex(gateRetrain(side(90, 1), side(90.1, 0.5), 0.2, pairedDifference([0], [0.001])).reason, /\(at most 0\.2 points lower allowed; paired change \+0\.10 ± 0\.00 \(standard error\), 1 of 1 questions scored differently\)$/);
+});
+
+test('the paired difference: mean of after − before and its standard error, by hand', (t) => {
+  // d = 0, 1, −0.5, −0.5: mean 0; sample variance (0 + 1 + 0.25 + 0.25) / 3 = 0.5; SE √(0.5 / 4).
+  const p = pairedDifference([1, 0, 0.5, 1], [1, 1, 0, 0.5]);
+  t.is(p.points, 0);
+  t.true(Math.abs(p.standard_error - 100 * Math.sqrt(0.5 / 4)) < 1e-12);
+  t.is(p.changed, 3);
+  t.is(p.questions, 4);
+  t.deepEqual(pairedDifference([0.5], [1]), { points: 50, standard_error: 0, changed: 1, questions: 1 });
+  t.deepEqual(pairedDifference([], []), { points: 0, standard_error: 0, changed: 0, questions: 0 });
+  t.throws(() => pairedDifference([1, 1], [1]), { instanceOf: RangeError, message: 'paired difference: 2 questions before, 1 after' });
 });
 
 test('too little data: a clear refusal, nothing written', (t) => {
@@ -93,6 +111,7 @@ test('too little data: a clear refusal, nothing written', (t) => {
   t.false(r.published);
   t.regex(r.reason, /too little data: \d+ training questions \(of 12 stored, \d+ held back\); at least 20 needed/);
   t.is(r.before, null);
+  t.is(r.f1_change, null);
   t.false(existsSync(out));
 });
 
@@ -143,6 +162,10 @@ test('a real retrain on the default model\'s offloaded questions lowers the held
   t.log(`held-back offload rate: before ${(100 * r.before!.offload_rate).toFixed(1)}%, after ${(100 * r.after!.offload_rate).toFixed(1)}% (${r.held_back} questions)`);
   t.log(`dev F1 (device policy, gate half): before ${r.before!.f1.toFixed(2)}, after ${r.after!.f1.toFixed(2)}; dev offload ${(100 * r.before!.dev_offload_rate).toFixed(1)}% → ${(100 * r.after!.dev_offload_rate).toFixed(1)}%; mean layers ${r.before!.mean_layers.toFixed(2)} → ${r.after!.mean_layers.toFixed(2)}`);
   t.log(r.reason);
+  // The paired change is the difference of the two F1s, over the gate's questions, with an error.
+  t.true(Math.abs(r.f1_change!.points - (r.after!.f1 - r.before!.f1)) < 1e-9);
+  t.is(r.f1_change!.questions, r.dev_gate);
+  t.true(r.f1_change!.changed > 0 && r.f1_change!.standard_error > 0);
   t.true(r.before!.offload_rate > 0.9, 'the held-back questions are ones the device offloads');
   t.true(r.after!.offload_rate < r.before!.offload_rate);
   t.true(r.before!.f1 - r.after!.f1 <= 0.2);
