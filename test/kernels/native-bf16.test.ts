@@ -33,14 +33,15 @@ import { elma } from '../_cli.ts';
 const native: NativeBackend | undefined = loadNativeForTests('elma_native', 'native bf16', () => createNativeBackend());
 const noBf16 = native !== undefined && native.bf16 === undefined ? `${native.library} has no bf16 kernels (an older build: npm run build:native)` : null;
 if (noBf16 !== null && NATIVE_REQUIRED) test('native bf16: the library has bf16 kernels', (t) => { t.fail(noBf16); });
-const maybe = testUnless(native === undefined ? 'libelma_native is not available (see the line above)' : noBf16);
+/** Why a bf16 test cannot run here, or null. */
+const unavailable = native === undefined ? 'libelma_native is not available (see the line above)' : noBf16;
+const maybe = testUnless(unavailable);
 /** The tests that set ELMA_BF16_PATH across an await: serial, so that no other test of this file
  *  reads the variable (createNativeBackend without a path does) while one of them has it set. */
-const maybeSerial = testUnless(native === undefined ? 'libelma_native is not available (see the line above)' : noBf16, { serial: true });
+const maybeSerial = testUnless(unavailable, { serial: true });
 const paths: string[] = native?.bf16?.paths().split(' ').filter((p) => p !== '') ?? [];
 const hardware = paths.includes('avx512-bf16');
-const maybeHardware = testUnless(native === undefined ? 'libelma_native is not available (see the line above)'
-  : noBf16 ?? (hardware ? null : 'this CPU has no AVX-512 BF16: only the portable path runs here'));
+const maybeHardware = testUnless(unavailable ?? (hardware ? null : 'this CPU has no AVX-512 BF16: only the portable path runs here'));
 /** The path the whole-model tests run on: the hardware one where there is one, else the reference. */
 const modelPath = hardware ? '' : 'portable';
 

@@ -112,16 +112,18 @@ maybe('the int8 bundle at precision int8 answers as its layer quantised at load 
   const all = { ...int8.settings, policy: { thresholds: new Array<number>(L).fill(0), depthLimit: L } };
   const answers = (model: AlbertModel, questions = examples, settings: QaRunSettings = all): string[] =>
     answerQuestions(model, int8.tokenizer, questions, settings).answers.map((a) => a.text);
-  t.deepEqual(answers(int8.model), answers(mixed), 'only the layer\'s int8 bytes differ between the two, and they must not');
+  const a = answers(int8.model);
+  t.deepEqual(a, answers(mixed), 'only the layer\'s int8 bytes differ between the two, and they must not');
   const golden = parseSquad({ version: 'v2.0', data: [{ title: 'golden', paragraphs: int8.bundle.manifest.golden.map((g, i) => ({ context: g.context, qas: [{ id: `g${i}`, question: g.question, answers: [], is_impossible: false }] })) }] });
-  t.deepEqual(answers(int8.model, golden, int8.settings), answers(mixed, golden, int8.settings));
+  const aGolden = answers(int8.model, golden, int8.settings);
+  t.deepEqual(aGolden, answers(mixed, golden, int8.settings));
   // Against the fp32 bundle at precision int8: its word table is fp32 where the int8 bundle's is
   // int8 (docs/bundles.md), which moves near-ties between candidate spans; nearly every answer agrees.
-  const a = answers(int8.model), b = answers(fp32.model);
+  const b = answers(fp32.model);
   const same = a.filter((x, i) => x === b[i]).length;
   t.log(`the int8 bundle and the fp32 bundle, both at precision int8: ${same} of ${a.length} answers the same`);
   t.true(same >= 0.95 * a.length, `${same} of ${a.length}`);
-  t.deepEqual(answers(int8.model, golden, int8.settings), answers(fp32.model, golden, fp32.settings), 'the golden questions alike');
+  t.deepEqual(aGolden, answers(fp32.model, golden, fp32.settings), 'the golden questions alike');
 });
 
 maybe('a layer matrix an int8 bundle keeps in F32 is quantised with the one rule; an int8 matrix of another shape is one clear error', (t) => {
